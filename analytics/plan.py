@@ -1,0 +1,280 @@
+"""The plan (体系表) as data: load and validate a draft file, and compare two drafts by code."""
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from analytics import vocabulary as v
+from analytics.schemas import IndicatorFrame, NodeFrame
+
+PLAN_DIRECTORY = Path(__file__).resolve().parent.parent / "data" / "plan"
+
+ADDED, REMOVED, REWORDED = "added", "removed", "reworded"
+CHANGE_LABELS = {ADDED: "追加", REMOVED: "削除", REWORDED: "文言変更"}
+
+
+class PlanError(ValueError):
+    """A plan file that cannot be used; the message is Japanese and names file and key."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class _Point(_Strict):
+    fiscal_year: int = Field(ge=1989, le=2100)
+    value: float = Field(strict=False)
+
+
+class _Indicator(_Strict):
+    code: str
+    name: str = Field(min_length=1)
+    respondent: Literal[v.CITIZEN, v.STAFF, v.ADMINISTRATIVE]
+    unit: Literal[v.PERCENT, v.ORGANISATIONS]
+    higher_is_better: bool
+    baseline: _Point
+    target: _Point
+    sample: bool
+
+
+class _Action(_Strict):
+    code: str
+    name: str = Field(min_length=1)
+
+
+class _Direction(_Strict):
+    code: str
+    name: str = Field(min_length=1)
+    actions: list[_Action]
+
+
+class _Measure(_Strict):
+    code: str
+    name: str = Field(min_length=1)
+    directions: list[_Direction]
+
+
+class _Policy(_Strict):
+    code: str
+    name: str = Field(min_length=1)
+    indicators: list[_Indicator]
+    measures: list[_Measure]
+
+
+class _PlanFile(_Strict):
+    title: str
+    label: str
+    revision: int
+    policies: list[_Policy] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One draft of the plan: its identity plus two frames (nodes, indicators)."""
+
+    title: str
+    label: str
+    revision: int
+    source: str
+    sha256: str
+    nodes: pd.DataFrame
+    indicators: pd.DataFrame
+
+    @property
+    def policies(self) -> pd.DataFrame:
+        return self.nodes[self.nodes["kind"] == v.POLICY]
+
+
+def load_plan(path: Path) -> Plan:
+    """Read one draft file; any problem raises PlanError naming the file, line and key."""
+    path = Path(path)
+    try:
+        content = path.read_bytes()
+        text = content.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise PlanError(f"{path.name}: 計画ファイルを読めません（{error}）。") from error
+    try:
+        root = yaml.compose(text)
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" {mark.line + 1}行目" if mark else ""
+        raise PlanError(
+            f"{path.name}{where}: YAML の書式が正しくありません（字下げ、コロン、引用符を確認してください）。"
+        ) from error
+    try:
+        parsed = _PlanFile.model_validate(raw)
+    except ValidationError as error:
+        raise PlanError(_describe(path.name, root, error)) from error
+    nodes, indicators = _flatten(parsed)
+    _check_codes(path.name, nodes, indicators)
+    return Plan(
+        title=parsed.title,
+        label=parsed.label,
+        revision=parsed.revision,
+        source=path.name,
+        sha256=hashlib.sha256(content).hexdigest(),
+        nodes=NodeFrame.validate(nodes),
+        indicators=IndicatorFrame.validate(indicators),
+    )
+
+
+def load_plans(directory: Path = PLAN_DIRECTORY) -> list[Plan]:
+    """All drafts in a directory, oldest revision first; the last one is the current plan."""
+    plans = sorted((load_plan(p) for p in Path(directory).glob("*.yaml")), key=lambda p: p.revision)
+    if not plans:
+        raise PlanError(f"{directory}: 計画ファイル（*.yaml）が見つかりません。")
+    revisions = [p.revision for p in plans]
+    if len(set(revisions)) != len(revisions):
+        raise PlanError(f"{directory}: revision が重複しています（{revisions}）。各版に別の番号を付けてください。")
+    return plans
+
+
+def compare_plans(old: Plan, new: Plan) -> pd.DataFrame:
+    """Items added, removed or reworded from `old` to `new`, matched by kind and code."""
+    columns = ["kind", "code", "name"]
+    before = pd.concat([old.nodes[columns], old.indicators.assign(kind=v.INDICATOR)[columns]])
+    after = pd.concat([new.nodes[columns], new.indicators.assign(kind=v.INDICATOR)[columns]])
+    merged = before.merge(after, on=["kind", "code"], how="outer", suffixes=("_old", "_new"), indicator=True)
+    change = merged["_merge"].map({"left_only": REMOVED, "right_only": ADDED, "both": REWORDED})
+    changed = merged.assign(change=change.astype(str))
+    changed = changed[(changed["change"] != REWORDED) | (changed["name_old"] != changed["name_new"])]
+    kind_order = {kind: i for i, kind in enumerate(v.NODE_KINDS)}
+    return (
+        changed.rename(columns={"name_old": "old_name", "name_new": "new_name"})
+        .sort_values(["kind", "code"], key=lambda s: s.map(kind_order) if s.name == "kind" else s)
+        .loc[:, ["kind", "code", "change", "old_name", "new_name"]]
+        .reset_index(drop=True)
+    )
+
+
+def _flatten(plan: _PlanFile) -> tuple[pd.DataFrame, pd.DataFrame]:
+    nodes: list[dict] = []
+    indicators: list[dict] = []
+
+    def add(kind: str, item: BaseModel, parent: str | None, policy: str) -> None:
+        nodes.append(
+            {
+                "kind": kind,
+                "code": item.code,
+                "parent_code": parent,
+                "policy_code": policy,
+                "name": item.name,
+                "position": len(nodes),
+            }
+        )
+
+    for policy in plan.policies:
+        add(v.POLICY, policy, None, policy.code)
+        for indicator in policy.indicators:
+            indicators.append(
+                {
+                    "code": indicator.code,
+                    "policy_code": policy.code,
+                    "name": indicator.name,
+                    "respondent": indicator.respondent,
+                    "unit": indicator.unit,
+                    "higher_is_better": indicator.higher_is_better,
+                    "baseline_year": indicator.baseline.fiscal_year,
+                    "baseline_value": indicator.baseline.value,
+                    "target_year": indicator.target.fiscal_year,
+                    "target_value": indicator.target.value,
+                    "sample": indicator.sample,
+                    "position": len(indicators),
+                }
+            )
+        for measure in policy.measures:
+            add(v.MEASURE, measure, policy.code, policy.code)
+            for direction in measure.directions:
+                add(v.DIRECTION, direction, measure.code, policy.code)
+                for action in direction.actions:
+                    add(v.ACTION, action, direction.code, policy.code)
+    return pd.DataFrame(nodes), pd.DataFrame(indicators)
+
+
+def _check_codes(file_name: str, nodes: pd.DataFrame, indicators: pd.DataFrame) -> None:
+    everything = pd.concat([nodes[["kind", "code"]], indicators.assign(kind=v.INDICATOR)[["kind", "code"]]])
+    duplicated = everything[everything.duplicated(keep=False)]
+    if not duplicated.empty:
+        kind, code = duplicated.iloc[0]
+        raise PlanError(
+            f"{file_name}: {v.KIND_LABELS[kind]}のコード「{code}」が重複しています。"
+            "コードは種類ごとに一意にしてください。"
+        )
+    numbered = pd.concat([nodes[nodes["kind"] == v.ACTION], indicators.assign(kind=v.INDICATOR)])
+    stray = numbered[
+        [
+            not code.startswith(f"{policy}-")
+            for code, policy in zip(numbered["code"], numbered["policy_code"], strict=True)
+        ]
+    ]
+    if not stray.empty:
+        row = stray.iloc[0]
+        raise PlanError(
+            f"{file_name}: {v.KIND_LABELS[row['kind']]}「{row['code']}」は基本方針「{row['policy_code']}」の下にあります。"
+            f"コードは「{row['policy_code']}-①」のように基本方針の番号で始めてください。"
+        )
+    late = indicators[indicators["target_year"] <= indicators["baseline_year"]]
+    if not late.empty:
+        row = late.iloc[0]
+        raise PlanError(
+            f"{file_name}: 施策評価指標「{row['code']}」の目標年度（{row['target_year']}）が"
+            f"基準年度（{row['baseline_year']}）より後になっていません。"
+        )
+
+
+_MESSAGES = {
+    "missing": "必須の項目がありません",
+    "extra_forbidden": "使えない項目名です（綴りを確認してください）",
+    "string_type": "文字列で書いてください",
+    "string_too_short": "空にはできません",
+    "int_type": "整数で書いてください",
+    "int_parsing": "整数で書いてください",
+    "int_from_float": "整数で書いてください",
+    "float_type": "数値で書いてください",
+    "float_parsing": "数値で書いてください",
+    "bool_type": "true または false で書いてください",
+    "bool_parsing": "true または false で書いてください",
+    "list_type": "「- 」で始まる並びで書いてください",
+    "too_short": "少なくとも1つ必要です",
+    "model_type": "「項目名: 値」の形で書いてください",
+    "model_attributes_type": "「項目名: 値」の形で書いてください",
+    "greater_than_equal": "値が小さすぎます",
+    "less_than_equal": "値が大きすぎます",
+}
+
+
+def _describe(file_name: str, root: yaml.Node | None, error: ValidationError) -> str:
+    first = error.errors()[0]
+    loc = first["loc"]
+    key = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".")
+    if first["type"] == "literal_error":
+        reason = f"次のいずれかを指定してください: {first['ctx']['expected']}"
+    else:
+        reason = _MESSAGES.get(first["type"], first["msg"])
+    found = "" if first["type"] == "missing" else f"（値: {first['input']!r}）"
+    line = _line_of(root, loc)
+    where = f" {line}行目" if line else ""
+    more = f"（ほか {error.error_count() - 1} 件）" if error.error_count() > 1 else ""
+    return f"{file_name}{where} の「{key}」: {reason}{found}{more}"
+
+
+def _line_of(node: yaml.Node | None, loc: tuple) -> int | None:
+    """The 1-based line of the deepest YAML node that `loc` reaches, for pointing at the key."""
+    line = None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next((value for key, value in node.value if key.value == part), None)
+            line = node.start_mark.line + 1 if match is None else match.start_mark.line + 1
+            node = match
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line

@@ -1,0 +1,58 @@
+"""Japanese display text and tables built from plan and observation frames, for pages and reports."""
+
+import pandas as pd
+
+from analytics import vocabulary as v
+from analytics.plan import Plan
+
+
+def format_value(value: float, unit: str) -> str:
+    """A value with its unit: 「42.0%」 for shares, 「120団体」 for counts."""
+    if pd.isna(value):
+        return "—"
+    return f"{value:.1f}{unit}" if unit == v.PERCENT else f"{value:,.0f}{unit}"
+
+
+def tabulate_indicators(plan: Plan, policy_code: str | None = None) -> pd.DataFrame:
+    """The indicators of a plan (or of one policy) as a Japanese table: who answers, unit, baseline, target."""
+    indicators = plan.indicators
+    if policy_code is not None:
+        indicators = indicators[indicators["policy_code"] == policy_code]
+    return pd.DataFrame(
+        {
+            "指標": indicators["code"],
+            "指標名": indicators["name"],
+            "回答者": indicators["respondent"].map(v.RESPONDENT_LABELS),
+            "単位": indicators["unit"],
+            "基準値": _point(indicators, "baseline"),
+            "目標値": _point(indicators, "target"),
+            "方向": indicators["higher_is_better"].map({True: "高いほど良い", False: "低いほど良い"}),
+        }
+    ).reset_index(drop=True)
+
+
+def _point(indicators: pd.DataFrame, which: str) -> list[str]:
+    return [
+        f"{format_value(value, unit)}（{v.format_fiscal_year(year)}）"
+        for value, unit, year in zip(
+            indicators[f"{which}_value"], indicators["unit"], indicators[f"{which}_year"], strict=True
+        )
+    ]
+
+
+def outline_policy(plan: Plan, policy_code: str) -> str:
+    """The 基本施策 → 施策の方向 → 取組項目 tree under one policy, as a Markdown list."""
+    nodes = plan.nodes[plan.nodes["policy_code"] == policy_code]
+    children = nodes.groupby("parent_code", sort=False)
+    lines: list[str] = []
+
+    def walk(parent: str, depth: int) -> None:
+        if parent not in children.groups:
+            return
+        for _, node in children.get_group(parent).iterrows():
+            label = node["name"] if node["kind"] == v.ACTION else f"**{v.KIND_LABELS[node['kind']]}** {node['name']}"
+            lines.append(f"{'    ' * depth}- {label}")
+            walk(node["code"], depth + 1)
+
+    walk(policy_code, 0)
+    return "\n".join(lines)

@@ -1,0 +1,62 @@
+"""The shape of every frame that enters analytics: plan nodes, indicators and observations."""
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from analytics import vocabulary as v
+
+
+class NodeFrame(pa.DataFrameModel):
+    """Every plan node but indicators, one row each, parents before children."""
+
+    kind: Series[str] = pa.Field(isin=[v.POLICY, v.MEASURE, v.DIRECTION, v.ACTION])
+    code: Series[str]
+    parent_code: Series[str] = pa.Field(nullable=True)
+    policy_code: Series[str]
+    name: Series[str] = pa.Field(str_length={"min_value": 1})
+    position: Series[int] = pa.Field(ge=0)
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["kind", "code"]
+
+
+class IndicatorFrame(pa.DataFrameModel):
+    """One row per 施策評価指標 with its baseline and target."""
+
+    code: Series[str] = pa.Field(unique=True)
+    policy_code: Series[str]
+    name: Series[str] = pa.Field(str_length={"min_value": 1})
+    respondent: Series[str] = pa.Field(isin=list(v.RESPONDENTS))
+    unit: Series[str] = pa.Field(isin=list(v.UNITS))
+    higher_is_better: Series[bool]
+    baseline_year: Series[int]
+    baseline_value: Series[float]
+    target_year: Series[int]
+    target_value: Series[float]
+    sample: Series[bool]
+    position: Series[int] = pa.Field(ge=0)
+
+    class Config:
+        strict = True
+        coerce = True
+
+
+class ObservationFrame(pa.DataFrameModel):
+    """One measured value: an indicator in a fiscal year, overall or for one breakdown cell."""
+
+    indicator_code: Series[str]
+    fiscal_year: Series[int]
+    dimension: Series[str]
+    category: Series[str]
+    value: Series[float]
+    respondents: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1)
+    note: Series[str]
+    sample: Series[bool]
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["indicator_code", "fiscal_year", "dimension", "category"]

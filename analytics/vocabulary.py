@@ -1,0 +1,58 @@
+"""The domain's words: Japanese terms, their English names in code, and how fiscal years are written."""
+
+from typing import Final
+
+# Plan node kinds, top to bottom of the 体系表.
+POLICY: Final = "policy"  # 基本方針
+MEASURE: Final = "measure"  # 基本施策
+DIRECTION: Final = "direction"  # 施策の方向
+ACTION: Final = "action"  # 取組項目
+INDICATOR: Final = "indicator"  # 施策評価指標
+
+NODE_KINDS: Final = (POLICY, MEASURE, DIRECTION, ACTION, INDICATOR)
+KIND_LABELS: Final = {
+    POLICY: "基本方針",
+    MEASURE: "基本施策",
+    DIRECTION: "施策の方向",
+    ACTION: "取組項目",
+    INDICATOR: "施策評価指標",
+}
+
+# Who answers an indicator: a citizen survey, a staff survey, or the city's own count.
+CITIZEN: Final = "市民"
+STAFF: Final = "職員"
+ADMINISTRATIVE: Final = "業務統計"
+RESPONDENTS: Final = (CITIZEN, STAFF, ADMINISTRATIVE)
+RESPONDENT_LABELS: Final = {
+    CITIZEN: "市民意識調査",
+    STAFF: "職員意識調査",
+    ADMINISTRATIVE: "業務統計（件数）",
+}
+
+PERCENT: Final = "%"
+ORGANISATIONS: Final = "団体"
+UNITS: Final = (PERCENT, ORGANISATIONS)
+
+# An observation for the whole population has no breakdown; stored as empty strings so that
+# (indicator, year, dimension, category) stays a usable unique key in every SQL dialect.
+OVERALL: Final = ""
+AGE: Final = "年代"
+AREA: Final = "地域"
+
+SAMPLE_NOTICE: Final = (
+    "表示中の値はサンプル（架空）データです。実際の調査結果ではありません。基準値・目標値も架空の値です。"
+)
+
+_ERAS: Final = (("令和", 2019), ("平成", 1989))
+
+
+def format_fiscal_year(year: int) -> str:
+    """Write a fiscal year the way the city does: 「令和6(2024)年度」, 「令和元(2019)年度」.
+
+    FY2019 began in April under 平成 but the city, like most, calls the whole year 令和元年度.
+    """
+    for era, first_year in _ERAS:
+        if year >= first_year:
+            number = year - first_year + 1
+            return f"{era}{'元' if number == 1 else number}({year})年度"
+    return f"{year}年度"

@@ -1,0 +1,14 @@
+"""Entry point: page navigation and the sidebar that every page shares."""
+
+import streamlit as st
+
+from ui.context import show_sidebar
+
+st.set_page_config(page_title="参画と協働 指標ダッシュボード", page_icon=":material/monitoring:", layout="wide")
+page = st.navigation(
+    [
+        st.Page("pages/plan_structure.py", title="計画体系", icon=":material/account_tree:", default=True),
+    ]
+)
+show_sidebar()
+page.run()

@@ -1,0 +1,1 @@
+"""Streamlit glue shared by the pages; all logic stays in analytics/."""
