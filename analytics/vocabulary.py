@@ -56,3 +56,39 @@ def format_fiscal_year(year: int) -> str:
             number = year - first_year + 1
             return f"{era}{'元' if number == 1 else number}({year})年度"
     return f"{year}年度"
+
+
+# Evaluation statuses, best to worst. Colours are the Okabe–Ito palette, which colour-blind
+# readers can tell apart; every status also carries a symbol so that colour is never the only cue.
+ACHIEVED: Final = "achieved"
+ON_TRACK: Final = "on_track"
+SLIGHTLY_BEHIND: Final = "slightly_behind"
+BEHIND: Final = "behind"
+WORSENED: Final = "worsened"
+NO_DATA: Final = "no_data"
+STATUSES: Final = (ACHIEVED, ON_TRACK, SLIGHTLY_BEHIND, BEHIND, WORSENED, NO_DATA)
+STATUS_LABELS: Final = {
+    ACHIEVED: "達成",
+    ON_TRACK: "順調",
+    SLIGHTLY_BEHIND: "やや遅れ",
+    BEHIND: "遅れ",
+    WORSENED: "悪化",
+    NO_DATA: "データなし",
+}
+STATUS_SYMBOLS: Final = {
+    ACHIEVED: "◎",
+    ON_TRACK: "○",
+    SLIGHTLY_BEHIND: "△",
+    BEHIND: "▲",
+    WORSENED: "✕",
+    NO_DATA: "－",
+}
+STATUS_COLOURS: Final = {
+    ACHIEVED: "#0072B2",
+    ON_TRACK: "#009E73",
+    SLIGHTLY_BEHIND: "#E69F00",
+    BEHIND: "#D55E00",
+    WORSENED: "#CC79A7",
+    NO_DATA: "#999999",
+}
+WITHIN_ERROR: Final = "誤差の範囲"
