@@ -7,7 +7,8 @@ from ui.context import show_sidebar
 st.set_page_config(page_title="参画と協働 指標ダッシュボード", page_icon=":material/monitoring:", layout="wide")
 page = st.navigation(
     [
-        st.Page("pages/plan_structure.py", title="計画体系", icon=":material/account_tree:", default=True),
+        st.Page("pages/overview.py", title="概要", icon=":material/dashboard:", default=True),
+        st.Page("pages/plan_structure.py", title="計画体系", icon=":material/account_tree:"),
     ]
 )
 show_sidebar()

@@ -56,3 +56,27 @@ def outline_policy(plan: Plan, policy_code: str) -> str:
 
     walk(policy_code, 0)
     return "\n".join(lines)
+
+
+def tabulate_latest_values(indicators: pd.DataFrame, observations: pd.DataFrame) -> pd.DataFrame:
+    """Each indicator's latest overall value with its fiscal year and n; indicators never measured show —."""
+    overall = observations[observations["dimension"] == v.OVERALL]
+    latest = overall.sort_values("fiscal_year").groupby("indicator_code").tail(1)
+    merged = indicators.merge(latest, left_on="code", right_on="indicator_code", how="left")
+    return pd.DataFrame(
+        {
+            "指標": merged["code"],
+            "指標名": merged["name"],
+            "最新年度": [v.format_fiscal_year(int(year)) if pd.notna(year) else "—" for year in merged["fiscal_year"]],
+            "値": [format_value(value, unit) for value, unit in zip(merged["value"], merged["unit"], strict=True)],
+            "回答者数": [
+                _format_respondents(n, who) for n, who in zip(merged["respondents"], merged["respondent"], strict=True)
+            ],
+        }
+    )
+
+
+def _format_respondents(n: object, respondent: str) -> str:
+    if respondent == v.ADMINISTRATIVE:
+        return "（業務統計）"
+    return "不明" if pd.isna(n) else f"{int(n):,}人"
