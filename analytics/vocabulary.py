@@ -92,3 +92,22 @@ STATUS_COLOURS: Final = {
     NO_DATA: "#999999",
 }
 WITHIN_ERROR: Final = "誤差の範囲"
+
+# How progress is graded (issue 4): a straight line from baseline to target, or the Open SDG
+# growth-rate ratio; and the flags that mark an indicator falling behind.
+LINEAR: Final = "linear"
+CAGR: Final = "cagr"
+METHODS: Final = (LINEAR, CAGR)
+METHOD_LABELS: Final = {LINEAR: "直線法", CAGR: "成長率法（Open SDG 方式）"}
+BEHIND_PATH: Final = "behind_path"
+SIGNIFICANT_DROP: Final = "significant_drop"
+PROJECTED_MISS: Final = "projected_miss"
+MISSING_LATEST: Final = "missing_latest"
+FLAGS: Final = (BEHIND_PATH, SIGNIFICANT_DROP, PROJECTED_MISS, MISSING_LATEST)
+FLAG_LABELS: Final = {
+    BEHIND_PATH: "目標達成ペースを下回る",
+    SIGNIFICANT_DROP: "前回から有意に悪化",
+    PROJECTED_MISS: "目標年度に未達の見込み",
+    MISSING_LATEST: "最新の調査年度の値がない",
+}
+ERROR_UNKNOWN: Final = "回答者数（n）がないため誤差を計算できません"
