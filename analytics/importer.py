@@ -51,7 +51,9 @@ class ImportIssue:
 
     def __str__(self) -> str:
         where = (
-            self.file + (f" シート「{self.sheet}」" if self.sheet else "") + (f" セル{self.cell}" if self.cell else "")
+            self.file
+            + (f" シート「{self.sheet}」" if self.sheet else "")
+            + (f" {self.cell}" if self.cell.endswith("行目") else f" セル{self.cell}" if self.cell else "")
         )
         value = int(self.value) if isinstance(self.value, float) and self.value.is_integer() else self.value
         found = "" if is_blank(value) else f"（値: {value}）"
@@ -185,7 +187,7 @@ def _read_rows(name: str, sheet: Sheet, header_row: int, columns: dict[int, str]
     for column, field_name in columns.items():
         frame[f"{field_name}_column"] = column
     for field_name in set(_HEADERS.values()) - set(columns.values()):
-        frame[field_name] = ""
+        frame[field_name] = pd.Series("", index=frame.index, dtype=object)
         frame[f"{field_name}_column"] = -1
     frame = frame.assign(file=name, sheet=sheet.name, row=np.arange(header_row + 1, header_row + 1 + len(body)))
     blank = frame[list(set(_HEADERS.values()))].map(is_blank).all(axis=1)
@@ -197,7 +199,8 @@ def _check(raw: pd.DataFrame, indicators: pd.DataFrame, last_year: int, issues: 
 
     def report(mask: pd.Series, field_name: str, message: str | pd.Series) -> None:
         messages = message if isinstance(message, pd.Series) else pd.Series(message, index=raw.index)
-        mask = mask.fillna(False).astype(bool)
+        # A missing column is reported once, at the header; its empty cells are not news.
+        mask = mask.fillna(False).astype(bool) & (raw[f"{field_name}_column"] >= 0)
         rejected[mask] = True
         for i in raw.index[mask.to_numpy()]:
             column = raw.at[i, f"{field_name}_column"]
@@ -264,7 +267,8 @@ def _check(raw: pd.DataFrame, indicators: pd.DataFrame, last_year: int, issues: 
             for i in first
         ]
         report(duplicated & ~raw.index.isin(first), "indicator", message)
-    return parsed[~rejected].astype({"fiscal_year": int})
+    usable = ~rejected & parsed[["indicator_code", "fiscal_year", "value"]].notna().all(axis=1)
+    return parsed[usable].astype({"fiscal_year": int})
 
 
 def _where(row: pd.Series) -> str:
@@ -283,7 +287,8 @@ def _resolve_indicators(column: pd.Series, indicators: pd.DataFrame) -> pd.Serie
 
 def _parse_column(column: pd.Series, parse, required: str | None = None) -> tuple[pd.Series, pd.Series]:
     """Parsed values and, per cell, the Japanese error (NaN where fine); parses each distinct text once."""
-    numeric = pd.to_numeric(column.where(column.map(type).isin([int, float])), errors="coerce")
+    is_number = column.map(lambda cell: isinstance(cell, int | float) and not isinstance(cell, bool)).astype(bool)
+    numeric = pd.to_numeric(column.where(is_number), errors="coerce")
     results: dict[object, tuple[float, str | None]] = {}
     for cell in column[numeric.isna()].unique():
         if is_blank(cell):

@@ -254,7 +254,7 @@ def _describe(file_name: str, root: yaml.Node | None, error: ValidationError) ->
     loc = first["loc"]
     key = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".")
     if first["type"] == "literal_error":
-        reason = f"次のいずれかを指定してください: {first['ctx']['expected']}"
+        reason = f"次のいずれかを指定してください: {first['ctx']['expected'].replace(' or ', '、')}"
     else:
         reason = _MESSAGES.get(first["type"], first["msg"])
     found = "" if first["type"] == "missing" else f"（値: {first['input']!r}）"

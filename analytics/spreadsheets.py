@@ -60,7 +60,8 @@ def read_sheets(file_name: str, content: bytes) -> list[Sheet]:
 
 
 def _read_csv(file_name: str, content: bytes) -> list[list]:
-    for encoding in _ENCODINGS:
+    # UTF-16 and binary files often decode as CP932 by accident; real UTF-8/CP932 text has no NUL.
+    for encoding in _ENCODINGS if b"\x00" not in content else ():
         try:
             text = content.decode(encoding)
         except UnicodeDecodeError:

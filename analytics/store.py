@@ -358,3 +358,45 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return [
         {k: (val.item() if hasattr(val, "item") else val) for k, val in row.items()} for row in plain.to_dict("records")
     ]
+
+
+def read_batches(engine: Engine) -> pd.DataFrame:
+    """Every batch, newest first, with its files and how many rows it added and changed."""
+    history = (
+        sa.select(
+            observation_history.c.batch_id,
+            sa.func.sum(sa.case((observation_history.c.old_value.is_(None), 1), else_=0)).label("added"),
+            sa.func.sum(sa.case((observation_history.c.old_value.is_not(None), 1), else_=0)).label("changed"),
+        )
+        .group_by(observation_history.c.batch_id)
+        .subquery()
+    )
+    files = (
+        sa.select(batch_files.c.batch_id, sa.func.aggregate_strings(batch_files.c.file_name, "、").label("files"))
+        .group_by(batch_files.c.batch_id)
+        .subquery()
+    )
+    query = (
+        sa.select(
+            batches,
+            sa.func.coalesce(files.c.files, "").label("files"),
+            sa.func.coalesce(history.c.added, 0).label("added"),
+            sa.func.coalesce(history.c.changed, 0).label("changed"),
+        )
+        .outerjoin(files, files.c.batch_id == batches.c.id)
+        .outerjoin(history, history.c.batch_id == batches.c.id)
+        .order_by(batches.c.id.desc())
+    )
+    with engine.connect() as connection:
+        return pd.read_sql(query, connection)
+
+
+def read_observation_history(engine: Engine, batch_id: int) -> pd.DataFrame:
+    """What one batch wrote: each key with the value before (old_*, null when new) and after (new_*)."""
+    query = (
+        sa.select(observation_history)
+        .where(observation_history.c.batch_id == int(batch_id))
+        .order_by(*(observation_history.c[k] for k in KEY))
+    )
+    with engine.connect() as connection:
+        return pd.read_sql(query, connection).astype({"old_respondents": "Int64", "new_respondents": "Int64"})

@@ -1,0 +1,77 @@
+from pathlib import Path
+
+import pytest
+
+from analytics import store
+from analytics.cli import main
+
+IMPORTS = Path(__file__).resolve().parent / "fixtures" / "import"
+
+
+@pytest.fixture(autouse=True)
+def _temporary_store(monkeypatch: pytest.MonkeyPatch, database_url: str) -> None:
+    monkeypatch.setenv(store.DATABASE_URL_VARIABLE, database_url)
+
+
+def _stored(database_url: str):
+    return store.read_observations(store.open_store(database_url))
+
+
+def test_init_says_where_the_database_lives(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["init"]) == 0
+    output = capsys.readouterr().out
+    assert f"データベース: {tmp_path / 'store.sqlite3'}" in output
+    assert "現行: 11月30日現在" in output
+
+
+def test_validate_accepts_a_good_file(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(IMPORTS / "good_long.xlsx")]) == 0
+    assert capsys.readouterr().out.strip() == "問題はありません（4 行）。"
+
+
+def test_validate_prints_one_error_per_line_and_exits_1(capsys: pytest.CaptureFixture[str], database_url: str) -> None:
+    main(["init"])
+    before = _stored(database_url)
+    capsys.readouterr()
+    files = [str(IMPORTS / name) for name in ("text_in_number.xlsx", "year_out_of_range.xlsx")]
+    assert main(["validate", *files]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in lines] == [
+        "text_in_number.xlsx シート「調査結果」 セルC2",
+        "year_out_of_range.xlsx シート「調査結果」 セルA2",
+    ]
+    assert _stored(database_url).equals(before)
+
+
+def test_missing_file_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "no_such_file.xlsx"]) == 2
+    assert "ファイルが見つかりません: no_such_file.xlsx" in capsys.readouterr().err
+
+
+def test_no_file_at_all_is_a_usage_error() -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["validate"])
+    assert exited.value.code == 2
+
+
+def test_import_refuses_a_change_without_replace_then_applies_it_with_replace(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, database_url: str
+) -> None:
+    changed = tmp_path / "changed.csv"
+    changed.write_text("年度,指標,値,回答者数\n2024,1-①,55.0,1210\n", encoding="utf-8")
+    main(["init"])
+    capsys.readouterr()
+
+    assert main(["import", str(changed)]) == 1
+    output = capsys.readouterr().out
+    assert "1-① 令和6(2024)年度（全体）: 登録済み 53.4（n=1,202） → 新しい値 55（n=1,210）" in output
+    assert "--replace" in output
+
+    assert main(["import", "--replace", "--user", "山田", str(changed)]) == 0
+    assert "新規 0 件、変更 1 件、変更なし 0 件" in capsys.readouterr().out
+    stored = _stored(database_url).set_index(["indicator_code", "fiscal_year", "dimension", "category"])
+    assert stored.loc[("1-①", 2024, "", ""), "value"] == 55.0
+    engine = store.open_store(database_url)
+    latest = store.read_batches(engine).iloc[0]
+    history = store.read_observation_history(engine, latest["id"])
+    assert (latest["created_by"], history.loc[0, "old_value"], history.loc[0, "new_value"]) == ("山田", 53.4, 55.0)

@@ -1,0 +1,88 @@
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from analytics import store
+from analytics.plan import load_plans
+
+
+def _observations(values: list[float], respondents: list[int | None] | None = None) -> pd.DataFrame:
+    years = list(range(2022, 2022 + len(values)))
+    return pd.DataFrame(
+        {
+            "indicator_code": "1-①",
+            "fiscal_year": years,
+            "dimension": "",
+            "category": "",
+            "value": values,
+            "respondents": pd.array(respondents or [1200] * len(values), dtype="Int64"),
+            "note": "",
+            "sample": False,
+        }
+    )
+
+
+FILE = store.SourceFile(name="survey.xlsx", sha256="0" * 64, row_count=2)
+
+
+def test_plans_come_back_from_the_store_exactly_as_loaded(empty_engine: Engine) -> None:
+    for stored, shipped in zip(store.read_plans(empty_engine), load_plans(), strict=True):
+        assert (stored.label, stored.revision, stored.sha256) == (shipped.label, shipped.revision, shipped.sha256)
+        pd.testing.assert_frame_equal(stored.nodes, shipped.nodes)
+        pd.testing.assert_frame_equal(stored.indicators, shipped.indicators)
+
+
+def test_syncing_an_unchanged_plan_writes_nothing(empty_engine: Engine) -> None:
+    assert store.sync_plans(empty_engine, load_plans()) == []
+
+
+def test_observations_come_back_from_the_store_exactly_as_written(empty_engine: Engine) -> None:
+    written = _observations([45.2, 46.1], [1200, None])
+    store.record_batch(empty_engine, written, [FILE], "tester")
+    pd.testing.assert_frame_equal(store.read_observations(empty_engine), written)
+
+
+def test_changing_a_stored_value_is_refused_and_nothing_is_written(empty_engine: Engine) -> None:
+    store.record_batch(empty_engine, _observations([45.2, 46.1]), [FILE], "tester")
+    before = store.read_observations(empty_engine)
+    with pytest.raises(store.ConflictError) as refused:
+        store.record_batch(empty_engine, _observations([45.2, 47.0, 48.0]), [FILE], "tester")
+    assert refused.value.changes[["fiscal_year", "old_value", "value"]].values.tolist() == [[2023, 46.1, 47.0]]
+    pd.testing.assert_frame_equal(store.read_observations(empty_engine), before)
+    assert len(store.read_batches(empty_engine)) == 1
+
+
+def test_replacing_keeps_the_replaced_value_in_the_batch_history(empty_engine: Engine) -> None:
+    store.record_batch(empty_engine, _observations([45.2, 46.1]), [FILE], "tester")
+    result = store.record_batch(empty_engine, _observations([45.2, 47.0, 48.0]), [FILE], "editor", replace=True)
+    assert (result.added, result.changed, result.unchanged) == (1, 1, 1)
+    history = store.read_observation_history(empty_engine, result.batch_id)
+    expected = pd.DataFrame({"fiscal_year": [2023, 2024], "old_value": [46.1, None], "new_value": [47.0, 48.0]})
+    pd.testing.assert_frame_equal(history[["fiscal_year", "old_value", "new_value"]], expected)
+    assert store.read_observations(empty_engine)["value"].tolist() == [45.2, 47.0, 48.0]
+
+
+def test_batch_list_says_who_wrote_which_file_and_how_many_rows(empty_engine: Engine) -> None:
+    store.record_batch(empty_engine, _observations([45.2, 46.1]), [FILE], "山田")
+    batches = store.read_batches(empty_engine)
+    assert batches[["created_by", "files", "added", "changed"]].values.tolist() == [["山田", "survey.xlsx", 2, 0]]
+
+
+def test_store_made_by_a_newer_app_is_refused_with_advice(database_url: str) -> None:
+    engine = store.open_store(database_url)
+    with engine.begin() as connection:
+        connection.execute(sa.update(store.schema_info).values(version=store.SCHEMA_VERSION + 1))
+    with pytest.raises(store.StoreError, match="アプリを最新版に更新してください"):
+        store.open_store(database_url)
+
+
+def test_default_store_is_a_sqlite_file_outside_version_control(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(store.DATABASE_URL_VARIABLE, raising=False)
+    assert store.database_url() == f"sqlite:///{store.DEFAULT_DATABASE}"
+    assert store.DEFAULT_DATABASE.parent.name == "var"
+
+
+def test_database_url_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(store.DATABASE_URL_VARIABLE, "postgresql://city@db/dashboard")
+    assert store.database_url() == "postgresql://city@db/dashboard"
