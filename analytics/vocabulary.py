@@ -100,13 +100,13 @@ CAGR: Final = "cagr"
 METHODS: Final = (LINEAR, CAGR)
 METHOD_LABELS: Final = {LINEAR: "直線法", CAGR: "成長率法（Open SDG 方式）"}
 BEHIND_PATH: Final = "behind_path"
-SIGNIFICANT_DROP: Final = "significant_drop"
+WORSE_THAN_PREVIOUS: Final = "worse_than_previous"
 PROJECTED_MISS: Final = "projected_miss"
 MISSING_LATEST: Final = "missing_latest"
-FLAGS: Final = (BEHIND_PATH, SIGNIFICANT_DROP, PROJECTED_MISS, MISSING_LATEST)
+FLAGS: Final = (BEHIND_PATH, WORSE_THAN_PREVIOUS, PROJECTED_MISS, MISSING_LATEST)
 FLAG_LABELS: Final = {
     BEHIND_PATH: "目標達成ペースを下回る",
-    SIGNIFICANT_DROP: "前回から有意に悪化",
+    WORSE_THAN_PREVIOUS: "前回比で悪化",
     PROJECTED_MISS: "目標年度に未達の見込み",
     MISSING_LATEST: "最新の調査年度の値がない",
 }
