@@ -353,11 +353,12 @@ def _apply(connection: sa.Connection, batch_id: int, writes: pd.DataFrame, curre
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
-    """Rows as plain Python values with None for missing, which every DB driver accepts."""
-    plain = frame.astype(object).where(frame.notna(), None)
-    return [
-        {k: (val.item() if hasattr(val, "item") else val) for k, val in row.items()} for row in plain.to_dict("records")
-    ]
+    """Rows as plain Python values with None for missing, which every DB driver accepts.
+
+    Column-wise `tolist()` yields native ints and floats and is several times faster than to_dict.
+    """
+    columns = {name: frame[name].astype(object).where(frame[name].notna(), None).tolist() for name in frame.columns}
+    return [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
 
 
 def read_batches(engine: Engine) -> pd.DataFrame:

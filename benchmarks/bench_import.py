@@ -1,0 +1,80 @@
+"""Benchmark: validate + import a 50,000-row long-layout xlsx, against a plain pandas.read_excel.
+
+Run from the project root: `python benchmarks/bench_import.py`. Prints rows per second for both
+and their ratio; validate + import must be at least as fast as the plain read (ratio ≥ 1).
+"""
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from analytics import store
+from analytics.importer import import_files, read_files
+from analytics.plan import load_plans
+from analytics.spreadsheets import write_workbook
+
+ROWS = 50_000
+SEED = 7
+
+
+def _long_layout(codes: list[str], rows: int) -> pd.DataFrame:
+    rng = np.random.default_rng(SEED)
+    areas = [f"地区{i:03d}" for i in range(-(-rows // (len(codes) * 10)))]
+    keys = pd.MultiIndex.from_product([codes, range(2015, 2025), areas]).to_frame(index=False).head(rows)
+    return pd.DataFrame(
+        {
+            "年度": keys[1],
+            "指標": keys[0],
+            "値": rng.uniform(5, 95, rows).round(1),
+            "回答者数": rng.integers(30, 200, rows),
+            "区分": "地域",
+            "区分値": keys[2],
+            "備考": "",
+        }
+    )
+
+
+def _best_of(runs: int, work) -> float:
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        work()
+        timings.append(time.perf_counter() - start)
+    return min(timings)
+
+
+def main() -> None:
+    plans = load_plans()
+    codes = plans[-1].indicators.query("unit == '%'")["code"].tolist()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench_long.xlsx"
+        write_workbook(path, {"調査結果": _long_layout(codes, ROWS)})
+
+        # The reference the issue names: a plain read, nothing checked or stored.
+        plain = _best_of(3, lambda: pd.read_excel(path, engine="openpyxl"))
+
+        def validate_and_import() -> None:
+            database = Path(folder) / "bench.sqlite3"
+            database.unlink(missing_ok=True)
+            engine = store.open_store(f"sqlite:///{database}")
+            store.sync_plans(engine, plans)
+            result = import_files(engine, read_files([path]), "benchmark")
+            assert result.added == ROWS, result
+            engine.dispose()
+
+        ours = _best_of(3, validate_and_import)
+
+    print(f"rows: {ROWS:,} (long layout xlsx, {len(codes)} indicators × 10 years × regional breakdowns)")
+    print(f"pandas.read_excel(engine='openpyxl'): {plain:.2f} s  ({ROWS / plain:,.0f} rows/s)")
+    print(f"validate + import into SQLite:        {ours:.2f} s  ({ROWS / ours:,.0f} rows/s)")
+    print(f"ratio (validate + import speed ÷ plain read speed): {plain / ours:.2f}")
+
+
+if __name__ == "__main__":
+    main()
