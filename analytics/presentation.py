@@ -14,19 +14,21 @@ def format_value(value: float, unit: str) -> str:
 
 
 def tabulate_indicators(plan: Plan, policy_code: str | None = None) -> pd.DataFrame:
-    """The indicators of a plan (or of one policy) as a Japanese table: who answers, unit, baseline, target."""
+    """The indicators of a plan (or of one policy) as a Japanese table: who answers, baseline, target.
+
+    The unit is in the values; direction is only spelt out for the rare lower-is-better indicator.
+    """
     indicators = plan.indicators
     if policy_code is not None:
         indicators = indicators[indicators["policy_code"] == policy_code]
+    lower = indicators["higher_is_better"].map({True: "", False: "（低いほど良い）"})
     return pd.DataFrame(
         {
             "指標": indicators["code"],
             "指標名": indicators["name"],
-            "回答者": indicators["respondent"].map(v.RESPONDENT_LABELS),
-            "単位": indicators["unit"],
+            "回答者": indicators["respondent"],
             "基準値": _point(indicators, "baseline"),
-            "目標値": _point(indicators, "target"),
-            "方向": indicators["higher_is_better"].map({True: "高いほど良い", False: "低いほど良い"}),
+            "目標値": [f"{point}{note}" for point, note in zip(_point(indicators, "target"), lower, strict=True)],
         }
     ).reset_index(drop=True)
 
@@ -50,7 +52,10 @@ def outline_policy(plan: Plan, policy_code: str) -> str:
         if parent not in children.groups:
             return
         for _, node in children.get_group(parent).iterrows():
-            label = node["name"] if node["kind"] == v.ACTION else f"**{v.KIND_LABELS[node['kind']]}** {node['name']}"
+            if node["kind"] == v.ACTION:
+                label = f"{node['code'].split('-')[-1]} {node['name']}"  # staff cite action items by ①…
+            else:
+                label = f"**{v.KIND_LABELS[node['kind']]}** {node['name']}"
             lines.append(f"{'    ' * depth}- {label}")
             walk(node["code"], depth + 1)
 

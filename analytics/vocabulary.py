@@ -23,11 +23,6 @@ CITIZEN: Final = "市民"
 STAFF: Final = "職員"
 ADMINISTRATIVE: Final = "業務統計"
 RESPONDENTS: Final = (CITIZEN, STAFF, ADMINISTRATIVE)
-RESPONDENT_LABELS: Final = {
-    CITIZEN: "市民意識調査",
-    STAFF: "職員意識調査",
-    ADMINISTRATIVE: "業務統計（件数）",
-}
 
 PERCENT: Final = "%"
 ORGANISATIONS: Final = "団体"

@@ -12,6 +12,6 @@ st.caption(f"{plan.title}（{plan.label}）")
 for _, policy in plan.policies.iterrows():
     st.subheader(f"基本方針{policy['code']}　{policy['name']}")
     st.markdown("**施策評価指標**")
-    st.dataframe(tabulate_indicators(plan, policy["code"]), hide_index=True, width="stretch")
+    st.table(tabulate_indicators(plan, policy["code"]), hide_index=True)
     with st.expander("基本施策・施策の方向・取組項目", expanded=True):
         st.markdown(outline_policy(plan, policy["code"]))

@@ -44,12 +44,12 @@ def test_plan_page_shows_the_current_plan_as_a_tree() -> None:
     app = _run(ROOT / "pages" / "plan_structure.py")
     assert "11月30日現在" in app.caption[0].value
     assert [header.value.split("　")[0] for header in app.subheader] == ["基本方針1", "基本方針2", "基本方針3"]
-    assert [len(table.value) for table in app.dataframe] == [6, 2, 3]
+    assert [len(table.value) for table in app.table] == [6, 2, 3]
     assert "自治会への加入促進、役員の役割の効率化の事例の紹介" in app.markdown[1].value + app.markdown[3].value
 
 
 def test_overview_shows_each_indicators_latest_value_year_and_n() -> None:
-    table = _run(ROOT / "pages" / "overview.py").dataframe[0].value.set_index("指標")
+    table = _run(ROOT / "pages" / "overview.py").table[0].value.set_index("指標")
     assert len(table) == 11
     assert table.loc["1-①", ["最新年度", "値"]].tolist() == ["令和6(2024)年度", "53.4%"]
     assert table.loc["1-⑤", "最新年度"] == "令和5(2023)年度"

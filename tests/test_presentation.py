@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 
@@ -17,10 +19,10 @@ def test_policy_outline_lists_measures_directions_and_actions_in_plan_order() ->
     assert outline_policy(load_plans()[-1], "3") == (
         "- **基本施策** 市民公益活動や協働に対する意識啓発の仕組みづくり\n"
         "    - **施策の方向** 市民等の意識の向上\n"
-        "        - 講座やイベントを通じた市民等の意識の醸成とフォローアッププログラムの提供\n"
+        "        - ① 講座やイベントを通じた市民等の意識の醸成とフォローアッププログラムの提供\n"
         "    - **施策の方向** 市職員の意識の向上\n"
-        "        - 職員の「参画と協働」に対する意識の向上\n"
-        "        - 参画と協働に関連する情報の庁内での共有"
+        "        - ② 職員の「参画と協働」に対する意識の向上\n"
+        "        - ③ 参画と協働に関連する情報の庁内での共有"
     )
 
 
@@ -29,12 +31,18 @@ def test_indicator_table_shows_who_answers_and_baseline_and_target_with_era_year
     assert table.to_dict("records")[1] == {
         "指標": "2-②",
         "指標名": "地域分権制度適用地域の主要な団体数",
-        "回答者": "業務統計（件数）",
-        "単位": "団体",
+        "回答者": "業務統計",
         "基準値": "120団体（平成27(2015)年度）",
         "目標値": "150団体（令和7(2025)年度）",
-        "方向": "高いほど良い",
     }
+
+
+def test_lower_is_better_is_spelt_out_next_to_the_target() -> None:
+    plan = load_plans()[-1]
+    indicators = plan.indicators.assign(higher_is_better=plan.indicators["code"] != "1-①")
+    table = tabulate_indicators(replace(plan, indicators=indicators), "1")
+    assert table.loc[0, "目標値"] == "55.0%（令和7(2025)年度）（低いほど良い）"
+    assert table.loc[1, "目標値"] == "60.0%（令和7(2025)年度）"
 
 
 def test_latest_value_is_the_newest_overall_figure_with_its_year_and_n() -> None:
