@@ -18,6 +18,7 @@ _PLAN_COLUMNS = [
     "target_year",
     "target_value",
 ]
+_OBSERVATION_COLUMNS = [*SERIES, "fiscal_year", "value", "respondents"]
 _MINUS = "−"
 _GRADED = [v.ON_TRACK, v.SLIGHTLY_BEHIND, v.BEHIND, v.WORSENED]
 _BEST_FIRST = [v.ACHIEVED, *_GRADED]
@@ -38,12 +39,14 @@ def evaluate_observations(
     progress.check_targets(indicators)
     method = _method(settings, method)
     thresholds = settings.thresholds(method)
-    frame, starts = _sorted_by_series(observations[observations["indicator_code"].isin(indicators["code"])])
-    plan = indicators[_PLAN_COLUMNS].take(pd.Index(indicators["code"]).get_indexer(frame["indicator_code"]))
-    baseline, target = plan["baseline_value"].to_numpy(float), plan["target_value"].to_numpy(float)
-    baseline_year, target_year = plan["baseline_year"].to_numpy(float), plan["target_year"].to_numpy(float)
-    higher = plan["higher_is_better"].to_numpy(bool)
-    survey = plan["respondent"].to_numpy(object) != v.ADMINISTRATIVE
+    known = observations["indicator_code"].isin(indicators["code"])
+    frame, starts, position = _sorted_by_series(observations.loc[known, _OBSERVATION_COLUMNS], indicators["code"])
+    baseline, target, baseline_year, target_year = (
+        indicators[column].to_numpy(float)[position]
+        for column in ("baseline_value", "target_value", "baseline_year", "target_year")
+    )
+    higher = indicators["higher_is_better"].to_numpy(bool)[position]
+    survey = (indicators["respondent"] != v.ADMINISTRATIVE).to_numpy(bool)[position]
 
     value = frame["value"].to_numpy(float)
     year = frame["fiscal_year"].to_numpy(float)
@@ -70,13 +73,11 @@ def evaluate_observations(
     return pd.DataFrame(
         {
             "indicator_code": frame["indicator_code"],
-            "policy_code": plan["policy_code"].to_numpy(),
             "dimension": frame["dimension"],
             "category": frame["category"],
             "fiscal_year": frame["fiscal_year"],
             "value": value,
             "respondents": frame["respondents"],
-            "unit": plan["unit"].to_numpy(),
             "margin": margin,
             "interval_low": np.where(survey, low, value),
             "interval_high": np.where(survey, high, value),
@@ -85,7 +86,7 @@ def evaluate_observations(
             "gap_significant": _exceeds(value - expected, margin),
             "progress_rate": rate,
             "pace": pace,
-            "status": progress.grade(pace, achieved, thresholds.on_track, thresholds.slightly_behind).astype(object),
+            "status": progress.grade(pace, achieved, thresholds.on_track, thresholds.slightly_behind),
             "previous_year": pd.array(previous_year, dtype="Int64"),
             "change": change,
             "change_margin": change_margin,
@@ -175,14 +176,18 @@ def _method(settings: Settings, method: str | None) -> str:
     return method
 
 
-def _sorted_by_series(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
-    """The frame ordered by series then year, and where each series starts.
+def _sorted_by_series(frame: pd.DataFrame, plan_codes: pd.Series) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """The frame ordered by series then year, where each series starts, and each row's plan position.
 
-    Integer codes instead of sorting on the string columns: several times faster at 600,000 rows.
+    Sorting on integer codes and looking plan values up by position, not merging on strings,
+    is what keeps 600,000 rows well under a second.
     """
-    codes = [pd.factorize(frame[column], sort=True)[0] for column in SERIES]
-    order = np.lexsort((frame["fiscal_year"].to_numpy(), *reversed(codes)))
-    return frame.take(order).reset_index(drop=True), _series_starts([c[order] for c in codes])
+    factorized = [pd.factorize(frame[column], sort=True) for column in SERIES]
+    order = np.lexsort((frame["fiscal_year"].to_numpy(), *reversed([codes for codes, _ in factorized])))
+    codes, uniques = factorized[0]
+    position = pd.Index(plan_codes).get_indexer(uniques)[codes[order]]
+    starts = _series_starts([codes[order] for codes, _ in factorized])
+    return frame.take(order).reset_index(drop=True), starts, position
 
 
 def _series_starts(keys: list[np.ndarray]) -> np.ndarray:
@@ -224,7 +229,7 @@ def _evaluate_series(
     plan = indicators[["code", "name", *_PLAN_COLUMNS]].rename(columns={"code": "indicator_code"})
     frame = (
         series.reset_index(drop=True)
-        .merge(current.drop(columns=["policy_code", "unit"]), on=SERIES, how="left")
+        .merge(current, on=SERIES, how="left")
         .merge(latest[[*SERIES, "fiscal_year"]].rename(columns={"fiscal_year": "latest_year"}), on=SERIES, how="left")
         .merge(_trend(rows, indicators, settings.confidence), on=SERIES, how="left")
         .merge(plan, on="indicator_code", how="left")
@@ -287,7 +292,7 @@ def _trend(rows: pd.DataFrame, indicators: pd.DataFrame, confidence: float) -> p
     if rows.empty:
         return rows[SERIES].assign(projected_value=np.nan, projected_margin=np.nan).loc[:, columns]
     keys = rows[SERIES].reset_index(drop=True)
-    starts = np.flatnonzero(_series_starts([keys[column].to_numpy(object) for column in SERIES]))
+    starts = np.flatnonzero(_series_starts([pd.factorize(keys[column])[0] for column in SERIES]))
     target_year = indicators["target_year"].to_numpy(float)[
         pd.Index(indicators["code"]).get_indexer(rows["indicator_code"])
     ]

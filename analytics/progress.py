@@ -111,14 +111,15 @@ def target_met(value: ArrayLike, target: ArrayLike, higher_is_better: ArrayLike)
     return np.round(better, 9) >= 0
 
 
-def grade(pace: ArrayLike, achieved: ArrayLike, on_track: float, slightly_behind: float) -> np.ndarray:
-    """Status keys from a pace in % (linear pace or growth ratio) and whether the target is met.
+def grade(pace: ArrayLike, achieved: ArrayLike, on_track: float, slightly_behind: float) -> pd.Categorical:
+    """Status keys, as a categorical ordered best to worst, from a pace in % and whether the target is met.
 
     達成 when the target is met, whatever the pace; then ≥ on_track 順調, ≥ slightly_behind やや遅れ,
     ≥ 0 遅れ, < 0 悪化 (worse than the baseline); no pace (no value, too few points) データなし.
     """
     pace = np.round(np.asarray(pace, dtype=float), _DECIMALS)
-    return np.select(
+    code = {status: position for position, status in enumerate(v.STATUSES)}
+    codes = np.select(
         [
             np.asarray(achieved, dtype=bool),
             np.isnan(pace),
@@ -126,6 +127,7 @@ def grade(pace: ArrayLike, achieved: ArrayLike, on_track: float, slightly_behind
             pace >= slightly_behind,
             pace >= 0,
         ],
-        [v.ACHIEVED, v.NO_DATA, v.ON_TRACK, v.SLIGHTLY_BEHIND, v.BEHIND],
-        default=v.WORSENED,
+        [code[v.ACHIEVED], code[v.NO_DATA], code[v.ON_TRACK], code[v.SLIGHTLY_BEHIND], code[v.BEHIND]],
+        default=code[v.WORSENED],
     )
+    return pd.Categorical.from_codes(codes, categories=list(v.STATUSES), ordered=True)

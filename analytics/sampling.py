@@ -2,12 +2,12 @@
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.stats import norm
+from scipy.special import ndtr, ndtri
 
 
 def critical_z(confidence: float) -> float:
     """The two-sided normal quantile for a confidence level: 1.96 at 95%."""
-    return float(norm.ppf(0.5 + confidence / 2))
+    return float(ndtri(0.5 + confidence / 2))
 
 
 def wilson_interval(share: ArrayLike, n: ArrayLike, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
@@ -46,4 +46,4 @@ def compare_shares(
         error = np.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
         z = np.abs(p2 - p1) / error
     z = np.where((p2 == p1) & np.isfinite(error), 0.0, z)
-    return critical_z(confidence) * error, 2 * norm.sf(z)
+    return critical_z(confidence) * error, 2 * ndtr(-z)
