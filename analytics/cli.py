@@ -9,6 +9,7 @@ from analytics import store
 from analytics import vocabulary as v
 from analytics.bootstrap import prepare_store
 from analytics.importer import RejectedImportError, import_files, read_files, validate_files
+from analytics.status_report import add_status_command
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -89,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--replace", action="store_true", help="登録済みの値と異なる行を上書きする（元の値は履歴に残る）")
     load.add_argument("--user", default=getpass.getuser(), help="履歴に記録する取込者名（既定: ログイン名）")
     load.set_defaults(handler=_import)
+    add_status_command(commands)
     return parser
 
 

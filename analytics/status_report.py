@@ -1,0 +1,169 @@
+"""The `status` command: each indicator's status, flags and reasons as a table, CSV or JSON."""
+
+import argparse
+import json
+import sys
+import unicodedata
+
+import pandas as pd
+
+from analytics import store
+from analytics import vocabulary as v
+from analytics.bootstrap import prepare_store
+from analytics.evaluation import evaluate_indicators, summarise_statuses
+from analytics.evaluation_settings import SettingsError, load_settings
+from analytics.presentation import format_value
+from analytics.progress import TargetError
+
+FORMATS = ("table", "csv", "json")
+HEADERS = {
+    "code": "指標",
+    "name": "指標名",
+    "policy_code": "基本方針",
+    "year": "年度",
+    "value": "実績",
+    "respondents": "回答者数",
+    "margin": "誤差",
+    "baseline_value": "基準値",
+    "target_value": "目標値",
+    "progress_rate": "進捗率",
+    "expected": "期待値",
+    "status": "状況",
+    "flags": "フラグ",
+    "reasons": "理由",
+    "notes": "注記",
+}
+_NAME_WIDTH = 24
+_ROUNDING = {"value": 2, "margin": 2, "baseline_value": 2, "target_value": 2, "progress_rate": 1, "expected": 2}
+
+
+def add_status_command(commands: argparse._SubParsersAction) -> None:
+    """Register `status` on the main parser's subcommands."""
+    status = commands.add_parser("status", help="指標ごとの評価（状況・フラグ・理由）を表示する")
+    status.add_argument("--year", type=int, help="評価する年度（西暦。既定: 指標ごとの最新の年度）")
+    status.add_argument("--method", choices=v.METHODS, help="評価方法（既定: data/evaluation.toml の method）")
+    status.add_argument("--format", choices=FORMATS, default="table", help="出力形式（既定: table）")
+    status.set_defaults(handler=run_status)
+
+
+def run_status(arguments: argparse.Namespace) -> int:
+    """Evaluate the stored data and print it; a bad settings file or plan target exits 1 with the reason."""
+    try:
+        settings = load_settings()
+        engine = prepare_store()
+        plan = store.read_plans(engine)[-1]
+        observations = store.read_observations(engine)
+        evaluated = evaluate_indicators(plan.indicators, observations, settings, arguments.year, arguments.method)
+    except (SettingsError, TargetError) as error:
+        print(f"エラー: {error}", file=sys.stderr)
+        return 1
+    if arguments.format == "csv":
+        print(to_csv(evaluated), end="")
+    elif arguments.format == "json":
+        print(to_json(evaluated))
+    else:
+        method = arguments.method or settings.method
+        print(f"評価方法: {v.METHOD_LABELS[method]}　信頼水準: {settings.confidence:.0%}")
+        if observations["sample"].any():
+            print(v.SAMPLE_NOTICE)
+        print()
+        print(to_table(evaluated, plan.policies))
+    return 0
+
+
+def to_csv(evaluated: pd.DataFrame) -> str:
+    """One row per indicator with Japanese headers and status words; lists joined with 「／」."""
+    return _plain(evaluated).rename(columns=HEADERS).to_csv(index=False)
+
+
+def to_json(evaluated: pd.DataFrame) -> str:
+    """A JSON array, one object per indicator, English keys and Japanese status words and texts."""
+    records = _plain(evaluated, join_lists=False).astype(object)
+    records = records.where(records.notna(), None).to_dict("records")
+    return json.dumps(records, ensure_ascii=False, indent=2)
+
+
+def to_table(evaluated: pd.DataFrame, policies: pd.DataFrame) -> str:
+    """A terminal table, one line per indicator with its reasons (⚑) and notes (・) beneath it,
+    then the roll-up per 基本方針."""
+    cells = pd.DataFrame(
+        {
+            "code": evaluated["code"],
+            "name": evaluated["name"].map(_shorten),
+            "policy_code": evaluated["policy_code"],
+            "year": evaluated["year"].map(lambda year: "—" if pd.isna(year) else v.format_fiscal_year(int(year))),
+            "value": _values(evaluated, "value"),
+            "respondents": evaluated["respondents"].map(lambda n: "—" if pd.isna(n) else f"{n:,}"),
+            "margin": [_margin(m, x) for m, x in zip(evaluated["margin"], evaluated["value"], strict=True)],
+            "baseline_value": _values(evaluated, "baseline_value"),
+            "target_value": _values(evaluated, "target_value"),
+            "progress_rate": evaluated["progress_rate"].map(lambda rate: "—" if pd.isna(rate) else f"{rate:.1f}%"),
+            "expected": _values(evaluated, "expected"),
+            "status": evaluated["status"].map(lambda status: f"{v.STATUS_SYMBOLS[status]} {v.STATUS_LABELS[status]}"),
+        }
+    )
+    lines = _aligned(cells.rename(columns=HEADERS))
+    body = [lines[0]]
+    for line, reasons, notes in zip(lines[1:], evaluated["reasons"], evaluated["notes"], strict=True):
+        body += [line, *(f"    ⚑ {reason}" for reason in reasons), *(f"    ・{note}" for note in notes)]
+    return "\n".join([*body, "", "基本方針別のまとめ", *_aligned(_roll_up(evaluated, policies))])
+
+
+def _plain(evaluated: pd.DataFrame, join_lists: bool = True) -> pd.DataFrame:
+    plain = evaluated.loc[:, list(HEADERS)].round(_ROUNDING)
+    joined = (lambda items: " ／ ".join(items)) if join_lists else list
+    return plain.assign(
+        status=evaluated["status"].map(v.STATUS_LABELS).astype(object),
+        flags=evaluated["flags"].map(lambda flags: joined([v.FLAG_LABELS[flag] for flag in flags])),
+        reasons=evaluated["reasons"].map(joined),
+        notes=evaluated["notes"].map(joined),
+    )
+
+
+def _roll_up(evaluated: pd.DataFrame, policies: pd.DataFrame) -> pd.DataFrame:
+    summary = summarise_statuses(evaluated)
+    names = dict(zip(policies["code"], policies["code"].map(lambda code: f"基本方針{code}"), strict=True))
+    return pd.DataFrame(
+        {
+            "範囲": summary["policy_code"].map(lambda code: names.get(code, "計画全体")),
+            "指標数": summary["total"],
+            **{v.STATUS_LABELS[status]: summary[status] for status in v.STATUSES},
+            "まとめ": summary["summary"].map(lambda status: f"{v.STATUS_SYMBOLS[status]} {v.STATUS_LABELS[status]}"),
+        }
+    )
+
+
+def _values(evaluated: pd.DataFrame, column: str) -> list[str]:
+    return [format_value(value, unit) for value, unit in zip(evaluated[column], evaluated["unit"], strict=True)]
+
+
+def _margin(margin: float, value: float) -> str:
+    if pd.isna(value):
+        return "—"
+    if pd.isna(margin):
+        return "不明（n なし）"
+    # Only a count (業務統計) has no sampling error; a Wilson margin is never exactly zero.
+    return "なし（業務統計）" if margin == 0 else f"±{margin:.1f}pt"
+
+
+def _shorten(name: str) -> str:
+    """Cut a long indicator name to the table's width; the CSV and JSON carry it whole."""
+    if _width(name) <= _NAME_WIDTH:
+        return name
+    while _width(name) > _NAME_WIDTH - 1:
+        name = name[:-1]
+    return f"{name}…"
+
+
+def _aligned(frame: pd.DataFrame) -> list[str]:
+    """Header and rows padded by display width, so that full-width Japanese lines up in a terminal."""
+    rows = [list(map(str, frame.columns)), *(list(map(str, row)) for row in frame.itertuples(index=False))]
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(frame.columns))]
+    return [
+        "  ".join(cell + " " * (width - _width(cell)) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
