@@ -156,7 +156,11 @@ def summarise_statuses(evaluated: pd.DataFrame) -> pd.DataFrame:
     graded = counts[_BEST_FIRST].to_numpy()
     with_data = graded.sum(axis=1)
     majority = np.argmax(graded.cumsum(axis=1) > with_data[:, None] / 2, axis=1)
-    summary = np.where(with_data > 0, np.array(_BEST_FIRST, dtype=object)[majority], v.NO_DATA)
+    summary = pd.Categorical(
+        np.where(with_data > 0, np.array(_BEST_FIRST, dtype=object)[majority], v.NO_DATA),
+        categories=list(v.STATUSES),
+        ordered=True,
+    )
     result = counts.assign(total=counts.sum(axis=1), summary=summary).reset_index()
     result = result.rename_axis(columns=None)
     rank = pd.Index([*plan_order, v.OVERALL]).get_indexer(result["policy_code"])
