@@ -1,5 +1,7 @@
 """Evaluation of the plan's indicators: every observation, each indicator or breakdown cell in a year, roll-ups."""
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -47,6 +49,8 @@ def evaluate_observations(
     )
     higher = indicators["higher_is_better"].to_numpy(bool)[position]
     survey = (indicators["respondent"] != v.ADMINISTRATIVE).to_numpy(bool)[position]
+    # A categorical built from codes: a string column taken row by row costs more than the whole evaluation.
+    unit_codes, units = pd.factorize(indicators["unit"])
 
     value = frame["value"].to_numpy(float)
     year = frame["fiscal_year"].to_numpy(float)
@@ -78,6 +82,7 @@ def evaluate_observations(
             "fiscal_year": frame["fiscal_year"],
             "value": value,
             "respondents": frame["respondents"],
+            "unit": pd.Categorical.from_codes(unit_codes[position], categories=units),
             "margin": margin,
             "interval_low": np.where(survey, low, value),
             "interval_high": np.where(survey, high, value),
@@ -173,6 +178,51 @@ def summarise_statuses(evaluated: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+@dataclass(frozen=True)
+class PlanEvaluation:
+    """Everything the pages show for one year and method, computed together so it can be cached as one."""
+
+    year: int | None
+    method: str
+    indicators: pd.DataFrame
+    breakdowns: pd.DataFrame
+    history: pd.DataFrame
+    summary: pd.DataFrame
+
+    def history_of(self, code: str) -> pd.DataFrame:
+        """The indicator's overall observations, every year, evaluated (for its trend chart)."""
+        return self.history[self.history["indicator_code"] == code].reset_index(drop=True)
+
+    def breakdowns_of(self, code: str) -> pd.DataFrame:
+        """The indicator's 年代/地域 cells evaluated for the chosen year."""
+        return self.breakdowns[self.breakdowns["code"] == code].reset_index(drop=True)
+
+
+def evaluate_plan(
+    indicators: pd.DataFrame,
+    observations: pd.DataFrame,
+    settings: Settings,
+    year: int | None = None,
+    method: str | None = None,
+) -> PlanEvaluation:
+    """The whole plan at once: indicators, breakdowns, every overall observation and the roll-up.
+
+    Without `year` each indicator is evaluated at its own latest year, and `year` reports the
+    latest year with any overall value (None when there is no data at all).
+    """
+    method = _method(settings, method)
+    overall = observations[observations["dimension"] == v.OVERALL]
+    evaluated = evaluate_indicators(indicators, observations, settings, year, method)
+    return PlanEvaluation(
+        year=year if year is not None else (int(overall["fiscal_year"].max()) if len(overall) else None),
+        method=method,
+        indicators=evaluated,
+        breakdowns=evaluate_breakdowns(indicators, observations, settings, year, method),
+        history=evaluate_observations(indicators, overall, settings, method),
+        summary=summarise_statuses(evaluated),
+    )
+
+
 def _method(settings: Settings, method: str | None) -> str:
     method = method or settings.method
     if method not in v.METHODS:
@@ -233,7 +283,7 @@ def _evaluate_series(
     plan = indicators[["code", "name", *_PLAN_COLUMNS]].rename(columns={"code": "indicator_code"})
     frame = (
         series.reset_index(drop=True)
-        .merge(current, on=SERIES, how="left")
+        .merge(current.drop(columns="unit"), on=SERIES, how="left")
         .merge(latest[[*SERIES, "fiscal_year"]].rename(columns={"fiscal_year": "latest_year"}), on=SERIES, how="left")
         .merge(_trend(rows, indicators, settings.confidence), on=SERIES, how="left")
         .merge(plan, on="indicator_code", how="left")
@@ -278,6 +328,7 @@ _INDICATOR_COLUMNS = [
     "change_significant",
     "projected_value",
     "projected_margin",
+    "trend_slope",
     "flags",
     "reasons",
     "within_error",
@@ -286,15 +337,15 @@ _INDICATOR_COLUMNS = [
 
 
 def _trend(rows: pd.DataFrame, indicators: pd.DataFrame, confidence: float) -> pd.DataFrame:
-    """Each series' least-squares line projected to its target year, with the projection's margin.
+    """Each series' least-squares line (slope per year) projected to its target year, with the projection's margin.
 
     The margin is the sampling error the projection inherits from the points it was fitted to
     (Σ aᵢ²σᵢ², aᵢ the least-squares weight of point i at the target year), so that a projected
     shortfall a survey's own noise explains is not flagged. Needs two or more years.
     """
-    columns = [*SERIES, "projected_value", "projected_margin"]
+    columns = [*SERIES, "projected_value", "projected_margin", "trend_slope"]
     if rows.empty:
-        return rows[SERIES].assign(projected_value=np.nan, projected_margin=np.nan).loc[:, columns]
+        return rows[SERIES].assign(projected_value=np.nan, projected_margin=np.nan, trend_slope=np.nan).loc[:, columns]
     keys = rows[SERIES].reset_index(drop=True)
     starts = np.flatnonzero(_series_starts([pd.factorize(keys[column])[0] for column in SERIES]))
     target_year = indicators["target_year"].to_numpy(float)[
@@ -327,6 +378,7 @@ def _trend(rows: pd.DataFrame, indicators: pd.DataFrame, confidence: float) -> p
         .assign(
             projected_value=np.where(enough, mean_y - slope * mean_x, np.nan),
             projected_margin=np.where(enough, sampling.critical_z(confidence) * np.sqrt(projected_variance), np.nan),
+            trend_slope=np.where(enough, slope, np.nan),
         )
     )
 

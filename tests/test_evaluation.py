@@ -9,6 +9,7 @@ from analytics.evaluation import (
     evaluate_breakdowns,
     evaluate_indicators,
     evaluate_observations,
+    evaluate_plan,
     summarise_statuses,
 )
 from analytics.evaluation_settings import Settings
@@ -505,3 +506,23 @@ def test_generated_plan_evaluates_every_indicator_once():
     assert all(
         len(flags) == len(reasons) for flags, reasons in zip(evaluated["flags"], evaluated["reasons"], strict=True)
     )
+
+
+def test_plan_evaluation_bundles_indicators_history_breakdowns_and_summary():
+    indicators = plan(indicator("1-a"), indicator("2-a"))
+    data = observations(
+        ("1-a", 2019, 48.0, 1000),
+        ("1-a", 2020, 50.0, 1000),
+        ("1-a", 2020, 42.0, 300, v.AGE, "30代"),
+        ("2-a", 2019, 47.0, 1000),
+    )
+    result = evaluate_plan(indicators, data, SETTINGS)
+    assert (result.year, result.method) == (2020, v.LINEAR)  # the latest year with an overall value
+    assert list(result.indicators["year"]) == [2020, 2019]
+    assert list(result.history_of("1-a")["fiscal_year"]) == [2019, 2020]
+    assert list(result.history_of("1-a")["unit"]) == [v.PERCENT, v.PERCENT]
+    assert list(result.breakdowns_of("1-a")["category"]) == ["30代"]
+    assert result.breakdowns_of("2-a").empty
+    assert list(result.summary["policy_code"]) == ["1", "2", v.OVERALL]
+    # 48 → 50 over one year: the least-squares slope is 2 a year, 50 + 2 × 5 = 60 in FY2025
+    assert one(result.indicators, "1-a")[["trend_slope", "projected_value"]].tolist() == pytest.approx([2.0, 60.0])
