@@ -1,9 +1,11 @@
 """Evaluation of the plan's indicators: every observation, each indicator or breakdown cell in a year, roll-ups."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from analytics import progress, sampling
 from analytics import vocabulary as v
@@ -24,6 +26,43 @@ _OBSERVATION_COLUMNS = [*SERIES, "fiscal_year", "value", "respondents"]
 _MINUS = "−"
 _GRADED = [v.ON_TRACK, v.SLIGHTLY_BEHIND, v.BEHIND, v.WORSENED]
 _BEST_FIRST = [v.ACHIEVED, *_GRADED]
+_INDICATOR_COLUMNS = [
+    "code",
+    "name",
+    "policy_code",
+    "dimension",
+    "category",
+    "respondent",
+    "unit",
+    "higher_is_better",
+    "year",
+    "value",
+    "respondents",
+    "margin",
+    "interval_low",
+    "interval_high",
+    "baseline_year",
+    "baseline_value",
+    "target_year",
+    "target_value",
+    "progress_rate",
+    "expected",
+    "gap",
+    "gap_significant",
+    "pace",
+    "status",
+    "previous_year",
+    "change",
+    "change_margin",
+    "change_significant",
+    "projected_value",
+    "projected_margin",
+    "trend_slope",
+    "flags",
+    "reasons",
+    "within_error",
+    "notes",
+]
 
 
 def evaluate_observations(
@@ -297,47 +336,8 @@ def _evaluate_series(
     return _judge(frame, year).rename(columns={"indicator_code": "code"}).loc[:, _INDICATOR_COLUMNS]
 
 
-_INDICATOR_COLUMNS = [
-    "code",
-    "name",
-    "policy_code",
-    "dimension",
-    "category",
-    "respondent",
-    "unit",
-    "higher_is_better",
-    "year",
-    "value",
-    "respondents",
-    "margin",
-    "interval_low",
-    "interval_high",
-    "baseline_year",
-    "baseline_value",
-    "target_year",
-    "target_value",
-    "progress_rate",
-    "expected",
-    "gap",
-    "gap_significant",
-    "pace",
-    "status",
-    "previous_year",
-    "change",
-    "change_margin",
-    "change_significant",
-    "projected_value",
-    "projected_margin",
-    "trend_slope",
-    "flags",
-    "reasons",
-    "within_error",
-    "notes",
-]
-
-
 def _trend(rows: pd.DataFrame, indicators: pd.DataFrame, confidence: float) -> pd.DataFrame:
-    """Each series' least-squares line (slope per year) projected to its target year, with the projection's margin.
+    """Each series' least-squares line: slope per year, value projected to the target year, and its margin.
 
     The margin is the sampling error the projection inherits from the points it was fitted to
     (Σ aᵢ²σᵢ², aᵢ the least-squares weight of point i at the target year), so that a projected
@@ -519,7 +519,7 @@ def _judge(frame: pd.DataFrame, year: int | None) -> pd.DataFrame:
     )
 
 
-def _compose(mask: np.ndarray, make, *columns) -> np.ndarray:
+def _compose(mask: np.ndarray, make: Callable[..., str], *columns: ArrayLike) -> np.ndarray:
     """`make(*values)` for the rows in `mask`, None elsewhere."""
     texts = np.full(len(mask), None, dtype=object)
     where = np.flatnonzero(mask)
