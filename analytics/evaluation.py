@@ -1,7 +1,6 @@
 """Evaluation of the plan's indicators: every observation, each indicator or breakdown cell in a year, roll-ups."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -214,51 +213,6 @@ def summarise_statuses(evaluated: pd.DataFrame) -> pd.DataFrame:
         .drop(columns="_rank")
         .loc[:, [*cell, "policy_code", "total", *v.STATUSES, "summary"]]
         .reset_index(drop=True)
-    )
-
-
-@dataclass(frozen=True)
-class PlanEvaluation:
-    """Everything the pages show for one year and method, computed together so it can be cached as one."""
-
-    year: int | None
-    method: str
-    indicators: pd.DataFrame
-    breakdowns: pd.DataFrame
-    history: pd.DataFrame
-    summary: pd.DataFrame
-
-    def history_of(self, code: str) -> pd.DataFrame:
-        """The indicator's overall observations, every year, evaluated (for its trend chart)."""
-        return self.history[self.history["indicator_code"] == code].reset_index(drop=True)
-
-    def breakdowns_of(self, code: str) -> pd.DataFrame:
-        """The indicator's 年代/地域 cells evaluated for the chosen year."""
-        return self.breakdowns[self.breakdowns["code"] == code].reset_index(drop=True)
-
-
-def evaluate_plan(
-    indicators: pd.DataFrame,
-    observations: pd.DataFrame,
-    settings: Settings,
-    year: int | None = None,
-    method: str | None = None,
-) -> PlanEvaluation:
-    """The whole plan at once: indicators, breakdowns, every overall observation and the roll-up.
-
-    Without `year` each indicator is evaluated at its own latest year, and `year` reports the
-    latest year with any overall value (None when there is no data at all).
-    """
-    method = _method(settings, method)
-    overall = observations[observations["dimension"] == v.OVERALL]
-    evaluated = evaluate_indicators(indicators, observations, settings, year, method)
-    return PlanEvaluation(
-        year=year if year is not None else (int(overall["fiscal_year"].max()) if len(overall) else None),
-        method=method,
-        indicators=evaluated,
-        breakdowns=evaluate_breakdowns(indicators, observations, settings, year, method),
-        history=evaluate_observations(indicators, overall, settings, method),
-        summary=summarise_statuses(evaluated),
     )
 
 

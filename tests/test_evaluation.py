@@ -9,7 +9,6 @@ from analytics.evaluation import (
     evaluate_breakdowns,
     evaluate_indicators,
     evaluate_observations,
-    evaluate_plan,
     summarise_statuses,
 )
 from analytics.evaluation_settings import Settings
@@ -508,21 +507,9 @@ def test_generated_plan_evaluates_every_indicator_once():
     )
 
 
-def test_plan_evaluation_bundles_indicators_history_breakdowns_and_summary():
-    indicators = plan(indicator("1-a"), indicator("2-a"))
-    data = observations(
-        ("1-a", 2019, 48.0, 1000),
-        ("1-a", 2020, 50.0, 1000),
-        ("1-a", 2020, 42.0, 300, v.AGE, "30代"),
-        ("2-a", 2019, 47.0, 1000),
-    )
-    result = evaluate_plan(indicators, data, SETTINGS)
-    assert (result.year, result.method) == (2020, v.LINEAR)  # the latest year with an overall value
-    assert list(result.indicators["year"]) == [2020, 2019]
-    assert list(result.history_of("1-a")["fiscal_year"]) == [2019, 2020]
-    assert list(result.history_of("1-a")["unit"]) == [v.PERCENT, v.PERCENT]
-    assert list(result.breakdowns_of("1-a")["category"]) == ["30代"]
-    assert result.breakdowns_of("2-a").empty
-    assert list(result.summary["policy_code"]) == ["1", "2", v.OVERALL]
+def test_indicator_rows_carry_the_trend_line_and_observation_rows_their_unit():
+    data = observations(("1-a", 2019, 48.0, 1000), ("1-a", 2020, 50.0, 1000))
+    row = one(evaluate_indicators(plan(indicator("1-a")), data, SETTINGS), "1-a")
     # 48 → 50 over one year: the least-squares slope is 2 a year, 50 + 2 × 5 = 60 in FY2025
-    assert one(result.indicators, "1-a")[["trend_slope", "projected_value"]].tolist() == pytest.approx([2.0, 60.0])
+    assert [row["trend_slope"], row["projected_value"]] == pytest.approx([2.0, 60.0])
+    assert list(evaluate_observations(plan(indicator("1-a")), data, SETTINGS)["unit"]) == [v.PERCENT, v.PERCENT]
