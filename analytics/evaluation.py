@@ -5,6 +5,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
+from scipy import stats
 
 from analytics import progress, sampling
 from analytics import vocabulary as v
@@ -293,9 +294,11 @@ def _evaluate_series(
 def _trend(rows: pd.DataFrame, indicators: pd.DataFrame, confidence: float) -> pd.DataFrame:
     """Each series' least-squares line: slope per year, value projected to the target year, and its margin.
 
-    The margin is the sampling error the projection inherits from the points it was fitted to
-    (Σ aᵢ²σᵢ², aᵢ the least-squares weight of point i at the target year), so that a projected
-    shortfall a survey's own noise explains is not flagged. Needs two or more years.
+    The margin is the larger of two: the sampling error the projection inherits from the points
+    it was fitted to (Σ aᵢ²σᵢ², aᵢ the least-squares weight of point i at the target year), and
+    the usual least-squares confidence margin of the line from its residuals (t with n − 2
+    degrees of freedom), which is all a count without sampling error has. A projected shortfall
+    that either explains is not flagged. Needs two or more years (three for the residual part).
     """
     columns = [*SERIES, "projected_value", "projected_margin", "trend_slope"]
     if rows.empty:
@@ -326,12 +329,18 @@ def _trend(rows: pd.DataFrame, indicators: pd.DataFrame, confidence: float) -> p
         weight = -mean_x / sxx
         projected_variance = s0 / count**2 + 2 * weight / count * spread + weight**2 * spread2
     enough = count >= 2
+    sampling_margin = sampling.critical_z(confidence) * np.sqrt(projected_variance)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        residual = np.maximum(total(y * y) - count * mean_y**2 - slope**2 * sxx, 0.0) / (count - 2)
+        line_error = np.sqrt(residual * (1 / count + mean_x**2 / sxx))
+        t = stats.t.ppf(0.5 + confidence / 2, np.where(count > 2, count - 2, np.nan))
+    line_margin = np.where(count > 2, t * line_error, np.nan)
     return (
         keys.iloc[starts]
         .reset_index(drop=True)
         .assign(
             projected_value=np.where(enough, mean_y - slope * mean_x, np.nan),
-            projected_margin=np.where(enough, sampling.critical_z(confidence) * np.sqrt(projected_variance), np.nan),
+            projected_margin=np.where(enough, np.fmax(sampling_margin, line_margin), np.nan),
             trend_slope=np.where(enough, slope, np.nan),
         )
     )

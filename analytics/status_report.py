@@ -9,8 +9,9 @@ import pandas as pd
 
 from analytics import store
 from analytics import vocabulary as v
+from analytics.assessment import evaluate_plan
 from analytics.bootstrap import prepare_store
-from analytics.evaluation import evaluate_indicators, summarise_statuses
+from analytics.evaluation import summarise_statuses
 from analytics.evaluation_settings import SettingsError, load_settings
 from analytics.presentation import format_value
 from analytics.progress import TargetError
@@ -40,7 +41,7 @@ _ROUNDING = {"value": 2, "margin": 2, "baseline_value": 2, "target_value": 2, "p
 def add_status_command(commands: argparse._SubParsersAction) -> None:
     """Register `status` on the main parser's subcommands."""
     status = commands.add_parser("status", help="指標ごとの評価（状況・フラグ・理由）を表示する")
-    status.add_argument("--year", type=int, help="評価する年度（西暦。既定: 指標ごとの最新の年度）")
+    status.add_argument("--year", type=int, help="評価する年度（西暦。既定: データのある最新の年度。ダッシュボードと同じ）")
     status.add_argument("--method", choices=v.METHODS, help="評価方法（既定: data/evaluation.toml の method）")
     status.add_argument("--format", choices=FORMATS, default="table", help="出力形式（既定: table）")
     status.set_defaults(handler=run_status)
@@ -53,7 +54,8 @@ def run_status(arguments: argparse.Namespace) -> int:
         engine = prepare_store()
         plan = store.read_plans(engine)[-1]
         observations = store.read_observations(engine)
-        evaluated = evaluate_indicators(plan.indicators, observations, settings, arguments.year, arguments.method)
+        method = arguments.method or settings.method
+        evaluated = evaluate_plan(plan.indicators, observations, settings, arguments.year, method).indicators
     except (SettingsError, TargetError) as error:
         print(f"エラー: {error}", file=sys.stderr)
         return 1
@@ -62,7 +64,6 @@ def run_status(arguments: argparse.Namespace) -> int:
     elif arguments.format == "json":
         print(to_json(evaluated))
     else:
-        method = arguments.method or settings.method
         print(f"評価方法: {v.METHOD_LABELS[method]}　信頼水準: {settings.confidence:.0%}")
         if observations["sample"].any():
             print(v.SAMPLE_NOTICE)

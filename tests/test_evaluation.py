@@ -513,3 +513,18 @@ def test_indicator_rows_carry_the_trend_line_and_observation_rows_their_unit():
     # 48 → 50 over one year: the least-squares slope is 2 a year, 50 + 2 × 5 = 60 in FY2025
     assert [row["trend_slope"], row["projected_value"]] == pytest.approx([2.0, 60.0])
     assert list(evaluate_observations(plan(indicator("1-a")), data, SETTINGS)["unit"]) == [v.PERCENT, v.PERCENT]
+
+
+def test_count_projection_carries_the_trend_lines_own_error_and_a_small_shortfall_is_not_flagged():
+    # x = year − 2025 = −10, −9, −8, −7; y = 120, 122, 121, 124: slope 5.5/5 = 1.1, value at x = 0 is
+    # 121.75 + 1.1 × 8.5 = 131.1. Residuals −0.1, 0.8, −1.3, 0.6: SSR 2.7, s² = 2.7 / 2 = 1.35.
+    # Error of the line at x = 0: √(1.35 × (1/4 + 8.5²/5)) = √19.845 = 4.4548; t(0.975, 2) = 4.3027,
+    # margin 19.17. The target 135 is 3.9 above the projection: well inside, so no flag.
+    indicators = plan(indicator("2-c", 118, 135, respondent=v.ADMINISTRATIVE, unit=v.ORGANISATIONS))
+    data = observations(
+        *((("2-c", year, value, None)) for year, value in zip(range(2015, 2019), [120, 122, 121, 124], strict=True))
+    )
+    row = one(evaluate_indicators(indicators, data, SETTINGS), "2-c")
+    assert row["projected_value"] == pytest.approx(131.1)
+    assert row["projected_margin"] == pytest.approx(19.168, abs=0.001)
+    assert v.PROJECTED_MISS not in row["flags"]
