@@ -8,6 +8,8 @@ st.set_page_config(page_title="参画と協働 指標ダッシュボード", pag
 page = st.navigation(
     [
         st.Page("pages/overview.py", title="概要", icon=":material/dashboard:", default=True),
+        st.Page("pages/trends.py", title="基本方針別トレンド", icon=":material/monitoring:"),
+        st.Page("pages/indicator.py", title="指標詳細", icon=":material/query_stats:"),
         st.Page("pages/plan_structure.py", title="計画体系", icon=":material/account_tree:"),
     ]
 )

@@ -1,9 +1,12 @@
 """Japanese display text and tables built from plan and observation frames, for pages and reports."""
 
+import difflib
+import html
+
 import pandas as pd
 
 from analytics import vocabulary as v
-from analytics.plan import Plan
+from analytics.plan import CHANGE_LABELS, Plan
 
 
 def format_value(value: float, unit: str) -> str:
@@ -63,25 +66,181 @@ def outline_policy(plan: Plan, policy_code: str) -> str:
     return "\n".join(lines)
 
 
-def tabulate_latest_values(indicators: pd.DataFrame, observations: pd.DataFrame) -> pd.DataFrame:
-    """Each indicator's latest overall value with its fiscal year and n; indicators never measured show —."""
-    overall = observations[observations["dimension"] == v.OVERALL]
-    latest = overall.sort_values("fiscal_year").groupby("indicator_code").tail(1)
-    merged = indicators.merge(latest, left_on="code", right_on="indicator_code", how="left")
+def describe_value(value: float, unit: str, margin: float, respondents: object) -> str:
+    """「53.4% ±2.8pt（n=1,202）」; a count has no ± and a survey without n says its error is unknown."""
+    if pd.isna(value):
+        return "—"
+    text = format_value(value, unit)
+    if unit != v.PERCENT:
+        return text
+    if pd.isna(margin):
+        return f"{text}（{v.ERROR_UNKNOWN}）"
+    return f"{text} ±{margin:.1f}pt（n={int(respondents):,}）"
+
+
+def status_badge(status: str) -> str:
+    """「○ 順調」: symbol and word, so that colour is never the only cue."""
+    return f"{v.STATUS_SYMBOLS[status]} {v.STATUS_LABELS[status]}"
+
+
+def render_status_tiles(counts: pd.Series) -> str:
+    """HTML tiles, one per status with its count, in the status colours (for st.html and reports)."""
+    tiles = "".join(
+        f'<div class="tile" style="border-top:6px solid {v.STATUS_COLOURS[status]}">'
+        f'<div class="label">{html.escape(status_badge(status))}</div>'
+        f'<div class="count">{int(counts.get(status, 0))}<span>指標</span></div></div>'
+        for status in v.STATUSES
+    )
+    style = (
+        "<style>.tiles{display:flex;gap:10px;flex-wrap:wrap}.tile{flex:1 1 110px;background:#f7f7f9;"
+        "border-radius:6px;padding:8px 12px}.tile .label{font-size:0.95rem}.tile .count{font-size:2rem;"
+        "font-weight:700}.tile .count span{font-size:0.9rem;font-weight:400;margin-left:2px}</style>"
+    )
+    return f'{style}<div class="tiles">{tiles}</div>'
+
+
+def tabulate_statuses(evaluated: pd.DataFrame) -> pd.DataFrame:
+    """Every indicator's status for the chosen year with its value ± error, 進捗率 and reasons."""
     return pd.DataFrame(
         {
-            "指標": merged["code"],
-            "指標名": merged["name"],
-            "最新年度": [v.format_fiscal_year(int(year)) if pd.notna(year) else "—" for year in merged["fiscal_year"]],
-            "値": [format_value(value, unit) for value, unit in zip(merged["value"], merged["unit"], strict=True)],
-            "回答者数": [
-                _format_respondents(n, who) for n, who in zip(merged["respondents"], merged["respondent"], strict=True)
+            "指標": evaluated["code"],
+            "指標名": evaluated["name"],
+            "状況": evaluated["status"].map(status_badge),
+            "値": _describe_values(evaluated),
+            "進捗率": [_percent(rate) for rate in evaluated["progress_rate"]],
+            "注意点": ["、".join(reasons) if len(reasons) else "—" for reasons in evaluated["reasons"]],
+        }
+    ).reset_index(drop=True)
+
+
+def tabulate_history(history: pd.DataFrame, baseline_year: int) -> pd.DataFrame:
+    """One indicator's every year: value, n, error, change and whether it is beyond error, 進捗率, status.
+
+    The baseline year has no pace to grade, so it reads 「基準年度」 rather than a status.
+    """
+    unit = history["unit"].iloc[0] if len(history) else v.PERCENT
+    return pd.DataFrame(
+        {
+            "年度": [v.format_fiscal_year(int(year)) for year in history["fiscal_year"]],
+            "値": [format_value(value, unit) for value in history["value"]],
+            "回答者数": ["—" if pd.isna(n) else f"{int(n):,}" for n in history["respondents"]],
+            "誤差(95%)": _margin_texts(history["margin"], unit),
+            "前年度からの変化": [_change(c, unit) for c in history["change"]],
+            "変化の判定": [
+                "—" if pd.isna(change) else ("誤差を超える" if significant else v.WITHIN_ERROR)
+                for change, significant in zip(history["change"], history["change_significant"], strict=True)
+            ],
+            "進捗率": [_percent(rate) for rate in history["progress_rate"]],
+            "状況": [
+                "基準年度" if year == baseline_year else status_badge(status)
+                for year, status in zip(history["fiscal_year"], history["status"], strict=True)
             ],
         }
+    ).reset_index(drop=True)
+
+
+def order_breakdowns(cells: pd.DataFrame) -> pd.DataFrame:
+    """年代 first in age order, then 地域 from the lowest value up, so the group furthest behind leads.
+
+    Ages sort naturally by their text (10代 … 70歳以上); area names have no natural order.
+    """
+    dimension_rank = cells["dimension"].map({v.AGE: 0, v.AREA: 1}).fillna(2)
+    within = cells["value"].where(cells["dimension"] == v.AREA, 0.0)
+    return (
+        cells.assign(_rank=dimension_rank, _within=within)
+        .sort_values(["_rank", "_within", "category"], kind="stable")
+        .drop(columns=["_rank", "_within"])
     )
 
 
-def _format_respondents(n: object, respondent: str) -> str:
-    if respondent == v.ADMINISTRATIVE:
-        return "（業務統計）"
-    return "不明" if pd.isna(n) else f"{int(n):,}人"
+def tabulate_breakdowns(cells: pd.DataFrame) -> pd.DataFrame:
+    """Breakdown cells of one indicator and dimension: value ± error, n, status, and what marks them."""
+    return pd.DataFrame(
+        {
+            "区分": cells["category"],
+            "値": _describe_values(cells),
+            "状況": cells["status"].map(status_badge),
+            "遅れの判定": ["、".join(reasons) if len(reasons) else "—" for reasons in cells["reasons"]],
+        }
+    ).reset_index(drop=True)
+
+
+def _describe_values(frame: pd.DataFrame) -> list[str]:
+    return [
+        describe_value(value, unit, margin, n)
+        for value, unit, margin, n in zip(
+            frame["value"], frame["unit"], frame["margin"], frame["respondents"], strict=True
+        )
+    ]
+
+
+def _margin_texts(margins: pd.Series, unit: str) -> list[str]:
+    if unit != v.PERCENT:
+        return ["（件数のため誤差なし）"] * len(margins)
+    return ["不明（n なし）" if pd.isna(m) else f"±{m:.1f}pt" for m in margins]
+
+
+def _change(change: float, unit: str) -> str:
+    if pd.isna(change):
+        return "—"
+    suffix = "pt" if unit == v.PERCENT else unit
+    return f"{change:+.1f}{suffix}".replace("-", "−")
+
+
+def _percent(rate: float) -> str:
+    return "—" if pd.isna(rate) else f"{rate:.0f}%"
+
+
+def describe_observation(row: pd.Series) -> str:
+    """「令和6(2024)年度: 53.4% ±2.8pt（n=1,202）」 for an evaluated indicator or cell."""
+    if pd.isna(row["value"]):
+        return f"{v.format_fiscal_year(int(row['year']))}: 値なし" if pd.notna(row["year"]) else "値なし"
+    value = describe_value(row["value"], row["unit"], row["margin"], row["respondents"])
+    return f"{v.format_fiscal_year(int(row['year']))}: {value}"
+
+
+def mark_wording_changes(old: str, new: str) -> tuple[str, str]:
+    """HTML of both wordings with the changed characters marked: <del> in the old, <ins> in the new."""
+    old_parts, new_parts = [], []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        before, after = html.escape(old[i1:i2]), html.escape(new[j1:j2])
+        if tag == "equal":
+            old_parts.append(before)
+            new_parts.append(after)
+            continue
+        if before:
+            old_parts.append(f"<del>{before}</del>")
+        if after:
+            new_parts.append(f"<ins>{after}</ins>")
+    return "".join(old_parts), "".join(new_parts)
+
+
+def render_plan_changes(changes: pd.DataFrame, old_label: str, new_label: str) -> str:
+    """The comparison of two drafts as an HTML table, wording side by side with changes marked."""
+    rows = []
+    for change in changes.itertuples():
+        old = "" if pd.isna(change.old_name) else change.old_name
+        new = "" if pd.isna(change.new_name) else change.new_name
+        old_html, new_html = mark_wording_changes(old, new)
+        rows.append(
+            f"<tr><td>{v.KIND_LABELS[change.kind]}</td><td>{html.escape(change.code)}</td>"
+            f"<td>{CHANGE_LABELS[change.change]}</td><td>{old_html or '—'}</td><td>{new_html or '—'}</td></tr>"
+        )
+    style = (
+        "<style>.plan-diff{border-collapse:collapse;width:100%}.plan-diff th,.plan-diff td{border:1px solid #ddd;"
+        "padding:6px 8px;vertical-align:top;text-align:left}.plan-diff th{background:#f3f3f5}"
+        ".plan-diff del{background:#f6d3c4;text-decoration:line-through}"
+        ".plan-diff ins{background:#cfe3f3;text-decoration:underline;font-weight:600}</style>"
+    )
+    header = f"<tr><th>種類</th><th>コード</th><th>変更</th><th>{html.escape(old_label)}</th><th>{html.escape(new_label)}</th></tr>"
+    return f'{style}<table class="plan-diff">{header}{"".join(rows)}</table>'
+
+
+def worst_first(evaluated: pd.DataFrame) -> pd.DataFrame:
+    """Indicators ordered from the worst status to the best, plan order within a status."""
+    severity = {status: rank for rank, status in enumerate(reversed(v.STATUSES[:-1]))} | {v.NO_DATA: 0.5}
+    return (
+        evaluated.assign(_severity=evaluated["status"].astype(str).map(severity))
+        .sort_values("_severity", kind="stable")
+        .drop(columns="_severity")
+    )

@@ -41,16 +41,22 @@ SAMPLE_NOTICE: Final = (
 _ERAS: Final = (("令和", 2019), ("平成", 1989))
 
 
+def format_era_year(year: int) -> str:
+    """The era part of a fiscal year alone: 「令和6」, 「令和元」, 「平成27」 (the year itself before 平成)."""
+    for era, first_year in _ERAS:
+        if year >= first_year:
+            number = year - first_year + 1
+            return f"{era}{'元' if number == 1 else number}"
+    return str(year)
+
+
 def format_fiscal_year(year: int) -> str:
     """Write a fiscal year the way the city does: 「令和6(2024)年度」, 「令和元(2019)年度」.
 
     FY2019 began in April under 平成 but the city, like most, calls the whole year 令和元年度.
     """
-    for era, first_year in _ERAS:
-        if year >= first_year:
-            number = year - first_year + 1
-            return f"{era}{'元' if number == 1 else number}({year})年度"
-    return f"{year}年度"
+    era = format_era_year(year)
+    return f"{year}年度" if era == str(year) else f"{era}({year})年度"
 
 
 # Evaluation statuses, best to worst. Colours are the Okabe–Ito palette, which colour-blind

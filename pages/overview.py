@@ -1,11 +1,47 @@
-"""概要: where every indicator stands, latest value first."""
+"""概要: where the plan stands in the chosen year, and which indicators need attention and why."""
 
 import streamlit as st
 
-from analytics.presentation import tabulate_latest_values
-from ui.context import read_current_plan, read_observations, show_header
+from analytics import vocabulary as v
+from analytics.charts import plot_status_counts
+from analytics.presentation import (
+    describe_observation,
+    render_status_tiles,
+    status_badge,
+    tabulate_statuses,
+    worst_first,
+)
+from ui.context import describe_last_update, read_current_plan, read_evaluation, show_header
 
 show_header("概要")
 plan = read_current_plan()
-st.subheader("各指標の最新値")
-st.table(tabulate_latest_values(plan.indicators, read_observations()), hide_index=True)
+result = read_evaluation()
+st.caption(
+    f"{v.format_fiscal_year(result.year)}の調査結果 ・ 評価方法: {v.METHOD_LABELS[result.method]}"
+    f" ・ データ最終更新: {describe_last_update()}"
+)
+
+whole = result.summary.set_index("policy_code").loc[v.OVERALL]
+st.subheader(f"計画全体（{whole['total']}指標）: {status_badge(whole['summary'])}")
+st.html(render_status_tiles(whole))
+labels = {code: f"基本方針{code}" for code in plan.policies["code"]}
+st.plotly_chart(plot_status_counts(result.summary, labels), config={"displayModeBar": False})
+
+flagged = worst_first(result.indicators[result.indicators["flags"].map(len) > 0])
+st.subheader(f"要注意の指標（{len(flagged)}）")
+if flagged.empty:
+    st.success("遅れを示す指標はありません。", icon=":material/check_circle:")
+for _, row in flagged.iterrows():
+    with st.container(border=True):
+        st.markdown(f"**{status_badge(row['status'])}　{row['code']}　{row['name']}**")
+        st.markdown(describe_observation(row))
+        st.markdown("\n".join(f"- {reason}" for reason in row["reasons"]))
+        st.page_link(
+            "pages/indicator.py",
+            label="指標の詳細を見る",
+            icon=":material/query_stats:",
+            query_params={"indicator": row["code"]},
+        )
+
+st.subheader("全指標の状況")
+st.table(tabulate_statuses(result.indicators), hide_index=True)

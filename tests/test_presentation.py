@@ -3,8 +3,18 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
+from analytics import vocabulary as v
 from analytics.plan import load_plans
-from analytics.presentation import format_value, outline_policy, tabulate_indicators, tabulate_latest_values
+from analytics.presentation import (
+    describe_value,
+    format_value,
+    mark_wording_changes,
+    outline_policy,
+    render_status_tiles,
+    tabulate_history,
+    tabulate_indicators,
+    worst_first,
+)
 
 
 @pytest.mark.parametrize(
@@ -45,19 +55,75 @@ def test_lower_is_better_is_spelt_out_next_to_the_target() -> None:
     assert table.loc[1, "目標値"] == "60.0%（令和7(2025)年度）"
 
 
-def test_latest_value_is_the_newest_overall_figure_with_its_year_and_n() -> None:
-    indicators = load_plans()[-1].indicators
-    observations = pd.DataFrame(
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "自治会への加入促進",
+            "自治会への加入促進、役員",
+            ("自治会への加入促進", "自治会への加入促進<ins>、役員</ins>"),
+        ),
+        ("事務局員への支援", "事務局員の支援", ("事務局員<del>へ</del>の支援", "事務局員の支援")),
+        ("", "地域分権制度", ("", "<ins>地域分権制度</ins>")),
+        ("a<b", "a<c", ("a&lt;<del>b</del>", "a&lt;<ins>c</ins>")),
+    ],
+)
+def test_wording_changes_are_marked_character_by_character(old: str, new: str, expected: tuple[str, str]) -> None:
+    assert mark_wording_changes(old, new) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "margin", "n", "expected"),
+    [
+        (53.4, "%", 2.815, 1202, "53.4% ±2.8pt（n=1,202）"),
+        (53.4, "%", float("nan"), None, "53.4%（回答者数（n）がないため誤差を計算できません）"),
+        (147.0, "団体", 0.0, None, "147団体"),
+        (float("nan"), "%", float("nan"), None, "—"),
+    ],
+)
+def test_value_is_described_with_its_margin_of_error(value, unit, margin, n, expected) -> None:
+    assert describe_value(value, unit, margin, n) == expected
+
+
+def test_history_table_says_whether_each_change_is_beyond_sampling_error() -> None:
+    history = pd.DataFrame(
         {
-            "indicator_code": ["1-①", "1-①", "1-①", "2-②"],
-            "fiscal_year": [2023, 2024, 2024, 2024],
-            "dimension": ["", "", "年代", ""],
-            "category": ["", "", "20代", ""],
-            "value": [50.0, 51.5, 40.0, 147.0],
-            "respondents": pd.array([1200, 1180, 90, None], dtype="Int64"),
+            "fiscal_year": [2023, 2024],
+            "unit": "%",
+            "value": [20.9, 16.0],
+            "respondents": pd.array([700, 700], dtype="Int64"),
+            "margin": [3.0, 2.7],
+            "change": [float("nan"), -4.9],
+            "change_significant": [False, True],
+            "progress_rate": [94.0, 16.0],
+            "status": [v.ON_TRACK, v.BEHIND],
         }
     )
-    table = tabulate_latest_values(indicators, observations).set_index("指標")
-    assert table.loc["1-①", ["最新年度", "値", "回答者数"]].tolist() == ["令和6(2024)年度", "51.5%", "1,180人"]
-    assert table.loc["2-②", ["値", "回答者数"]].tolist() == ["147団体", "（業務統計）"]
-    assert table.loc["3-③", ["最新年度", "値", "回答者数"]].tolist() == ["—", "—", "不明"]
+    expected = pd.DataFrame(
+        {
+            "年度": ["令和5(2023)年度", "令和6(2024)年度"],
+            "値": ["20.9%", "16.0%"],
+            "回答者数": ["700", "700"],
+            "誤差(95%)": ["±3.0pt", "±2.7pt"],
+            "前年度からの変化": ["—", "−4.9pt"],
+            "変化の判定": ["—", "誤差を超える"],
+            "進捗率": ["94%", "16%"],
+            "状況": ["○ 順調", "▲ 遅れ"],
+        }
+    )
+    pd.testing.assert_frame_equal(tabulate_history(history, 2015), expected)
+
+
+def test_status_tiles_show_every_status_with_its_count() -> None:
+    tiles = render_status_tiles(pd.Series({v.ON_TRACK: 4, v.BEHIND: 2}))
+    assert '○ 順調</div><div class="count">4<span>' in tiles
+    assert '－ データなし</div><div class="count">0<span>' in tiles
+    assert tiles.count('class="tile"') == len(v.STATUSES)
+
+
+def test_worst_status_comes_first_and_no_data_just_after_worsened() -> None:
+    statuses = pd.Categorical(
+        [v.ACHIEVED, v.BEHIND, v.NO_DATA, v.WORSENED, v.ON_TRACK], categories=list(v.STATUSES), ordered=True
+    )
+    evaluated = pd.DataFrame({"code": ["a", "b", "c", "d", "e"], "status": statuses})
+    assert worst_first(evaluated)["code"].tolist() == ["d", "c", "b", "e", "a"]

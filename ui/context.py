@@ -1,4 +1,6 @@
-"""What every page shares: the cached store, cached reads keyed on the data version, and the header."""
+"""What every page shares: the cached store, cached reads keyed on the data version, the sidebar and header."""
+
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
@@ -6,8 +8,15 @@ from sqlalchemy.engine import Engine
 
 from analytics import store
 from analytics import vocabulary as v
+from analytics.assessment import PlanEvaluation, evaluate_plan
 from analytics.bootstrap import prepare_store
+from analytics.evaluation_settings import Settings, SettingsError, load_settings
 from analytics.plan import Plan
+from analytics.progress import TargetError
+
+YEAR_KEY = "year"
+METHOD_KEY = "method"
+_TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 @st.cache_resource(show_spinner="データベースを準備しています…")
@@ -25,6 +34,15 @@ def _read_observations(_engine: Engine, version: tuple[int, int]) -> pd.DataFram
     return store.read_observations(_engine)
 
 
+@st.cache_data(show_spinner="評価しています…")
+def _evaluate(
+    _engine: Engine, version: tuple[int, int], settings: Settings, year: int | None, method: str
+) -> PlanEvaluation:
+    return evaluate_plan(
+        _read_plans(_engine, version)[-1].indicators, _read_observations(_engine, version), settings, year, method
+    )
+
+
 def read_plans() -> list[Plan]:
     engine = get_engine()
     return _read_plans(engine, store.read_data_version(engine))
@@ -39,6 +57,32 @@ def read_observations() -> pd.DataFrame:
     return _read_observations(engine, store.read_data_version(engine))
 
 
+def read_settings() -> Settings:
+    """The city's evaluation settings; a malformed settings file stops the page with its message."""
+    try:
+        return load_settings()
+    except SettingsError as error:
+        st.error(str(error), icon=":material/error:")
+        st.stop()
+
+
+def read_evaluation() -> PlanEvaluation:
+    """The plan evaluated for the year and method chosen in the sidebar (cached per data version)."""
+    engine = get_engine()
+    settings = read_settings()
+    method = st.session_state.get(METHOD_KEY) or settings.method
+    try:
+        return _evaluate(engine, store.read_data_version(engine), settings, st.session_state.get(YEAR_KEY), method)
+    except TargetError as error:
+        st.error(f"計画の基準値・目標値に誤りがあるため評価できません。{error}", icon=":material/error:")
+        st.stop()
+
+
+def describe_last_update() -> str:
+    updated = store.read_last_update(get_engine())
+    return "—" if updated is None else updated.astimezone(_TOKYO).strftime("%Y年%-m月%-d日 %H:%M")
+
+
 def show_header(title: str) -> None:
     """Page title plus the sample-data notice whenever any shown value is fictional."""
     st.title(title)
@@ -48,5 +92,20 @@ def show_header(title: str) -> None:
 
 
 def show_sidebar() -> None:
+    """Year and method for every page, and where the data lives."""
+    observations = read_observations()
+    years = sorted(observations.loc[observations["dimension"] == v.OVERALL, "fiscal_year"].unique(), reverse=True)
+    settings = read_settings()
     with st.sidebar:
+        st.selectbox("評価する年度", years, format_func=v.format_fiscal_year, key=YEAR_KEY)
+        st.radio(
+            "評価方法",
+            v.METHODS,
+            index=v.METHODS.index(settings.method),
+            format_func=v.METHOD_LABELS.get,
+            key=METHOD_KEY,
+            help="直線法: 基準値から目標値への直線と比べる。成長率法: 実際の年平均成長率を目標に必要な成長率と比べる（Open SDG 方式）。",
+        )
+        st.divider()
         st.caption(f"データベース: {store.describe_location(get_engine())}")
+        st.caption(f"最終更新: {describe_last_update()}")
