@@ -2,12 +2,17 @@
 
 import re
 import unicodedata
+from datetime import date
 
 _DASHES = str.maketrans(dict.fromkeys("‐‑‒–—―−ーｰ", "-"))
 _ERA_START = {"令和": 2019, "R": 2019, "平成": 1989, "H": 1989}
 _ERA_YEAR = re.compile(r"^(令和|平成|R|H)(元|\d{1,2})(?:年度?)?(?:\((\d{4})\))?(?:年度)?$")
 _WESTERN_YEAR = re.compile(r"^(\d{4})(?:年度?)?$")
+_ERALESS_YEAR = re.compile(r"^(元|\d{1,2})年度?$")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+# How hand-kept tables mark a year with no survey: a dash of any width, or the words.
+_NOT_SURVEYED = {"-", "未調査", "調査なし"}
+_ERALESS_MESSAGE = "元号がないため、令和か平成か判別できません。「令和6年度」のように元号を付けるか、「2024」のように西暦で書いてください"
 
 
 class CellError(ValueError):
@@ -32,7 +37,13 @@ def parse_fiscal_year(value: object) -> int:
         if 1000 <= value <= 9999:
             return value
         raise CellError("年度は「2024」または「令和6年度」のように書いてください（元号のない年数は判別できません）")
+    if isinstance(value, date):
+        raise CellError(
+            "日付が入っています。年度は「2024」や「令和6年度」のように、セルの書式を「文字列」か「標準」にして入力してください"
+        )
     text = normalise_text(value).upper().replace("（", "(").replace("）", ")")
+    if _ERALESS_YEAR.match(text):
+        raise CellError(_ERALESS_MESSAGE)
     if match := _WESTERN_YEAR.match(text):
         return int(match.group(1))
     if match := _ERA_YEAR.match(text):
@@ -57,4 +68,10 @@ def parse_number(value: object) -> float:
 
 
 def is_blank(value: object) -> bool:
+    """True for an empty cell or one holding only spaces."""
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def is_not_surveyed(value: object) -> bool:
+    """True for a cell that says the year was not surveyed: 「－」「―」「-」「未調査」."""
+    return isinstance(value, str) and normalise_text(value) in _NOT_SURVEYED

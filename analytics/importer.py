@@ -1,7 +1,7 @@
-"""Survey results in: read spreadsheets in the long layout, validate every cell, import as one batch."""
+"""Survey results in: read spreadsheets (long or wide layout), validate every cell, import as one batch."""
 
-import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -12,69 +12,42 @@ from sqlalchemy.engine import Engine
 from analytics import store
 from analytics import vocabulary as v
 from analytics.cells import CellError, is_blank, normalise_text, parse_fiscal_year, parse_number
+from analytics.layouts import HEADER_HELP, ImportIssue, SheetReport, empty_frame, read_table
 from analytics.observations import KEY
 from analytics.schemas import ObservationFrame
-from analytics.spreadsheets import Sheet, SpreadsheetError, cell_reference, read_sheets
+from analytics.spreadsheets import (
+    SpreadsheetError,
+    cell_reference,
+    read_percent_cells,
+    read_sheets,
+)
 
 FIRST_PLAUSIBLE_YEAR = 1989  # 平成元年度: no survey of this plan predates it.
-_HEADER_SEARCH_ROWS = 30
-
-# Header text (after normalise_text) → field. Several spellings seen in real city files.
-_HEADERS = {
-    "年度": "fiscal_year",
-    "調査年度": "fiscal_year",
-    "指標": "indicator",
-    "指標コード": "indicator",
-    "指標名": "indicator",
-    "値": "value",
-    "実績値": "value",
-    "回答者数": "respondents",
-    "回答数": "respondents",
-    "n": "respondents",
-    "区分": "dimension",
-    "区分値": "category",
-    "備考": "note",
+UNCACHED_FORMULA = (
+    "数式の計算結果が保存されていません。Excel で開いて上書き保存してから、もう一度アップロードしてください"
+    "（数式を作ったソフトによっては、計算結果を保存しないことがあります）。"
+)
+_AMBIGUOUS_SHARE = (
+    "割合が 0〜1 の小数で書かれていて、45.2% の意味か 0.452% の意味か判別できません。"
+    "％の数値（例: 45.2）で入力してください（1% 未満の値なら「0.452%」のように % を付けて入力）"
+)
+_AMBIGUOUS_FIXES = {
+    ".xlsx": "。または、セルの書式を「パーセント」にしてください",
+    ".xls": "。xls 形式ではセルの書式を確かめられないため、パーセント書式の表は xlsx 形式で保存し直してください",
+    ".csv": "",
 }
-_REQUIRED = {"fiscal_year": "年度", "indicator": "指標", "value": "値"}
-_HEADER_HELP = "「年度」「指標」「値」「回答者数」「区分」「区分値」「備考」"
-
-
-@dataclass(frozen=True)
-class ImportIssue:
-    """One problem in one cell (or one sheet), reported the way staff can find and fix it."""
-
-    file: str
-    sheet: str
-    cell: str
-    value: object
-    message: str
-
-    def __str__(self) -> str:
-        where = (
-            self.file
-            + (f" シート「{self.sheet}」" if self.sheet else "")
-            + (f" {self.cell}" if self.cell.endswith("行目") else f" セル{self.cell}" if self.cell else "")
-        )
-        value = int(self.value) if isinstance(self.value, float) and self.value.is_integer() else self.value
-        found = "" if is_blank(value) else f"（値: {value}）"
-        return f"{where}: {self.message}{found}"
-
-    @property
-    def position(self) -> tuple:
-        """Sort key: file, sheet, then row and column as a person scans a sheet (A2 before A10)."""
-        match = re.match(r"([A-Z]*)(\d*)", self.cell)
-        letters, digits = match.groups() if match else ("", "")
-        return (self.file, self.sheet, int(digits or 0), len(letters), letters)
 
 
 @dataclass(frozen=True)
 class Validation:
-    """What a set of files would import: the observations, every issue, and the files' identities."""
+    """What a set of files would import: the valid observations, every issue, every row read (with
+    its error, if any), what happened to each sheet, and the files' identities."""
 
     observations: pd.DataFrame
     issues: list[ImportIssue]
     sources: list[store.SourceFile]
-    skipped_sheets: list[str] = field(default_factory=list)
+    sheets: list[SheetReport]
+    rows: pd.DataFrame
 
     @property
     def ok(self) -> bool:
@@ -90,41 +63,56 @@ class RejectedImportError(ValueError):
 
 
 def validate_files(
-    files: list[tuple[str, bytes]], indicators: pd.DataFrame, *, sample: bool = False, today: date | None = None
+    files: list[tuple[str, bytes]],
+    indicators: pd.DataFrame,
+    *,
+    sample: bool = False,
+    today: date | None = None,
+    on_progress: Callable[[int, str], None] | None = None,
 ) -> Validation:
-    """Parse and check every file completely; nothing is written, whatever the outcome."""
+    """Parse and check every file completely; nothing is written, whatever the outcome.
+
+    `on_progress(i, name)` is called before the i-th file (0-based) is read.
+    """
     last_year = (today or date.today()).year
-    frames, issues, sources, skipped = [], [], [], []
-    for name, content in files:
+    resolve = _resolver(indicators)
+    frames, issues, sources, sheets = [], [], [], []
+    for index, (name, content) in enumerate(files):
+        if on_progress:
+            on_progress(index, name)
         try:
-            sheets = read_sheets(name, content)
+            workbook = read_sheets(name, content)
         except SpreadsheetError as error:
             issues.append(ImportIssue(name, "", "", None, str(error).removeprefix(f"{name}: ")))
             continue
-        rows_in_file = 0
-        for sheet in sheets:
-            table = _locate_table(name, sheet, issues)
-            if table is None:
-                skipped.append(f"{name} シート「{sheet.name}」（見出し行がないため読み飛ばしました）")
-                continue
-            frame = _read_rows(name, sheet, *table)
-            frames.append(frame)
-            rows_in_file += len(frame)
-        if rows_in_file == 0 and not any(issue.file == name for issue in issues):
+        values_in_file = 0
+        for sheet in workbook:
+            issues.extend(
+                ImportIssue(name, sheet.name, cell, None, UNCACHED_FORMULA) for cell in sheet.uncached_formulas
+            )
+            frame, report = read_table(name, sheet, resolve, issues)
+            sheets.append(report)
+            if frame is not None:
+                frames.append(frame)
+                values_in_file += len(frame)
+        if values_in_file == 0 and not any(issue.file == name for issue in issues):
             issues.append(
                 ImportIssue(
-                    name, "", "", None, f"取り込める行がありません。見出し行 {_HEADER_HELP} と値を入れてください。"
+                    name, "", "", None, f"取り込める行がありません。見出し行 {HEADER_HELP} と値を入れてください。"
                 )
             )
-        sources.append(store.SourceFile.from_bytes(name, content, rows_in_file))
-    raw = pd.concat(frames, ignore_index=True) if frames else _read_rows("", Sheet("", []), 0, {})
-    observations = _check(raw, indicators, last_year, issues).assign(sample=sample)
-    valid = ObservationFrame.validate(observations[list(ObservationFrame.to_schema().columns)])
+        sources.append(store.SourceFile.from_bytes(name, content, values_in_file))
+    raw = pd.concat(frames, ignore_index=True) if frames else empty_frame()
+    rows = _check(raw, indicators, resolve, last_year, dict(files), issues)
+    columns = [column for column in ObservationFrame.to_schema().columns if column != "sample"]
+    observations = rows.loc[rows["error"] == "", columns].astype({"fiscal_year": int}).assign(sample=sample)
+    valid = ObservationFrame.validate(observations)
     return Validation(
-        observations=valid,
-        issues=sorted(issues, key=lambda issue: issue.position),
+        observations=valid.reset_index(drop=True),
+        issues=sorted(_without_echoes(issues), key=lambda issue: issue.position),
         sources=sources,
-        skipped_sheets=skipped,
+        sheets=sheets,
+        rows=rows,
     )
 
 
@@ -140,80 +128,63 @@ def import_files(
 
 
 def read_files(paths: list[Path]) -> list[tuple[str, bytes]]:
+    """Each file's name and bytes, the form every importer function takes."""
     return [(Path(path).name, Path(path).read_bytes()) for path in paths]
 
 
-def _locate_table(name: str, sheet: Sheet, issues: list[ImportIssue]) -> tuple[int, dict[int, str]] | None:
-    """The header row and its column → field map; None for a sheet with no recognisable header."""
-    for row_number, row in enumerate(sheet.rows[:_HEADER_SEARCH_ROWS]):
-        columns = {i: _HEADERS[normalise_text(cell)] for i, cell in enumerate(row) if normalise_text(cell) in _HEADERS}
-        if len(columns) < 2:
-            continue
-        fields = list(columns.values())
-        repeated = {f for f in fields if fields.count(f) > 1}
-        for column, field_name in columns.items():
-            if field_name in repeated:
-                issues.append(
-                    ImportIssue(
-                        name,
-                        sheet.name,
-                        cell_reference(row_number, column),
-                        row[column],
-                        "同じ意味の列見出しが複数あります。どちらか一方だけにしてください。",
-                    )
-                )
-        for field_name, header in _REQUIRED.items():
-            if field_name not in fields:
-                issues.append(
-                    ImportIssue(
-                        name,
-                        sheet.name,
-                        f"{row_number + 1}行目",
-                        None,
-                        f"必須の列「{header}」がありません。見出し行に {_HEADER_HELP} の列を入れてください。",
-                    )
-                )
-        return row_number, columns
-    return None
+def _without_echoes(issues: list[ImportIssue]) -> list[ImportIssue]:
+    """Each issue once; a formula cell without a saved value is reported as that, not also as empty."""
+    unique = list(dict.fromkeys(issues))
+    uncached = {(i.file, i.sheet, i.cell) for i in unique if i.message == UNCACHED_FORMULA}
+    return [i for i in unique if i.message == UNCACHED_FORMULA or (i.file, i.sheet, i.cell) not in uncached]
 
 
-def _read_rows(name: str, sheet: Sheet, header_row: int, columns: dict[int, str]) -> pd.DataFrame:
-    body = sheet.rows[header_row + 1 :]
-    data = {
-        field_name: pd.Series([row[column] if column < len(row) else "" for row in body], dtype=object)
-        for column, field_name in columns.items()
-    }
-    frame = pd.DataFrame(data, index=pd.RangeIndex(len(body)))
-    for column, field_name in columns.items():
-        frame[f"{field_name}_column"] = column
-    for field_name in set(_HEADERS.values()) - set(columns.values()):
-        frame[field_name] = pd.Series("", index=frame.index, dtype=object)
-        frame[f"{field_name}_column"] = -1
-    frame = frame.assign(file=name, sheet=sheet.name, row=np.arange(header_row + 1, header_row + 1 + len(body)))
-    blank = frame[list(set(_HEADERS.values()))].map(is_blank).all(axis=1)
-    return frame[~blank].reset_index(drop=True)
+def _resolver(indicators: pd.DataFrame) -> Callable[[object], str | None]:
+    """Plan code for a cell written as the code or the full name; None when nothing matches."""
+    lookup = {normalise_text(code): code for code in indicators["code"]}
+    lookup |= {normalise_text(name): code for name, code in zip(indicators["name"], indicators["code"], strict=True)}
+    return lambda cell: lookup.get(normalise_text(cell))
 
 
-def _check(raw: pd.DataFrame, indicators: pd.DataFrame, last_year: int, issues: list[ImportIssue]) -> pd.DataFrame:
-    rejected = pd.Series(False, index=raw.index)
+def _check(
+    raw: pd.DataFrame,
+    indicators: pd.DataFrame,
+    resolve: Callable[[object], str | None],
+    last_year: int,
+    contents: dict[str, bytes],
+    issues: list[ImportIssue],
+) -> pd.DataFrame:
+    """Every row parsed, with `error` holding its problems ("" when it can be imported)."""
+    errors: dict[int, list[str]] = {}
 
     def report(mask: pd.Series, field_name: str, message: str | pd.Series) -> None:
         messages = message if isinstance(message, pd.Series) else pd.Series(message, index=raw.index)
         # A missing column is reported once, at the header; its empty cells are not news.
         mask = mask.fillna(False).astype(bool) & (raw[f"{field_name}_column"] >= 0)
-        rejected[mask] = True
         for i in raw.index[mask.to_numpy()]:
-            column = raw.at[i, f"{field_name}_column"]
-            cell = cell_reference(raw.at[i, "row"], column) if column >= 0 else f"{raw.at[i, 'row'] + 1}行目"
+            cell = cell_reference(raw.at[i, f"{field_name}_row"], raw.at[i, f"{field_name}_column"])
             issues.append(ImportIssue(raw.at[i, "file"], raw.at[i, "sheet"], cell, raw.at[i, field_name], messages[i]))
+            errors.setdefault(i, []).append(messages[i])
 
-    codes = _resolve_indicators(raw["indicator"], indicators)
+    codes = _map_unique(raw["indicator"], resolve)
     blank_indicator = raw["indicator"].map(is_blank)
     report(blank_indicator, "indicator", "指標を入力してください（「1-①」のような指標コードか指標名）")
     report(
         codes.isna() & ~blank_indicator,
         "indicator",
         "計画にない指標です。「1-①」のような指標コードか、指標名を計画のとおりに書いてください",
+    )
+    names = indicators.set_index("code")["name"]
+    named = _map_unique(raw["indicator_name"], resolve)
+    report(
+        named.notna() & codes.notna() & (named != codes),
+        "indicator_name",
+        _map_unique(
+            codes,
+            lambda code: (
+                f"指標コードと指標名が一致しません（{code} の指標名は「{names.get(code, '')}」）。どちらかを直してください"
+            ),
+        ),
     )
     years, year_errors = _parse_column(raw["fiscal_year"], parse_fiscal_year, required="年度を入力してください")
     report(year_errors.notna(), "fiscal_year", year_errors)
@@ -226,6 +197,7 @@ def _check(raw: pd.DataFrame, indicators: pd.DataFrame, last_year: int, issues: 
     values, value_errors = _parse_column(raw["value"], parse_number, required="値を入力してください")
     report(value_errors.notna(), "value", value_errors)
     units = codes.map(indicators.set_index("code")["unit"])
+    values = _read_percent_formats(raw, values, units == v.PERCENT, contents, report)
     report(
         (units == v.PERCENT) & ((values < 0) | (values > 100)),
         "value",
@@ -267,8 +239,49 @@ def _check(raw: pd.DataFrame, indicators: pd.DataFrame, last_year: int, issues: 
             for i in first
         ]
         report(duplicated & ~raw.index.isin(first), "indicator", message)
-    usable = ~rejected & parsed[["indicator_code", "fiscal_year", "value"]].notna().all(axis=1)
-    return parsed[usable].astype({"fiscal_year": int})
+    error = pd.Series("", index=raw.index, dtype=object)
+    error[list(errors)] = ["。".join(dict.fromkeys(found)) for found in errors.values()]
+    unreadable = (error == "") & parsed[["indicator_code", "fiscal_year", "value"]].isna().any(axis=1)
+    error[unreadable] = "シートの見出しに問題があるため読めません（エラーの一覧を見てください）"
+    return parsed.assign(
+        indicator_text=raw["indicator"],
+        file=raw["file"],
+        sheet=raw["sheet"],
+        value_row=raw["value_row"],
+        value_column=raw["value_column"],
+        error=error,
+    )
+
+
+def _read_percent_formats(
+    raw: pd.DataFrame,
+    values: pd.Series,
+    shares: pd.Series,
+    contents: dict[str, bytes],
+    report: Callable[[pd.Series, str, str | pd.Series], None],
+) -> pd.Series:
+    """Shares written as fractions: a percent-formatted cell (0.452 shown as 45.2%) means 45.2; any
+    other fraction is ambiguous and reported. Formats are read only for sheets that have fractions,
+    so a sheet of plain percentages never leaves the fast path."""
+    fraction = shares & (values > 0) & (values <= 1)
+    if not fraction.any():
+        return values
+    written_with_sign = raw["value"].where(fraction).map(lambda cell: isinstance(cell, str) and "%" in cell)
+    fraction &= ~written_with_sign.fillna(False).astype(bool)
+    numeric = shares & raw["value"].map(lambda cell: isinstance(cell, int | float) and not isinstance(cell, bool))
+    scaled = values.copy()
+    messages = pd.Series(_AMBIGUOUS_SHARE, index=raw.index)
+    for (file, sheet), group in raw[fraction].groupby(["file", "sheet"], sort=False):
+        suffix = Path(file).suffix.lower()
+        messages[group.index] = _AMBIGUOUS_SHARE + _AMBIGUOUS_FIXES.get(suffix, "")
+        in_sheet = raw[numeric & (raw["file"] == file) & (raw["sheet"] == sheet)]
+        cells = list(zip(in_sheet["value_row"], in_sheet["value_column"], strict=True))
+        percent = read_percent_cells(file, contents[file], sheet, cells) or set()
+        formatted = in_sheet.index[[cell in percent for cell in cells]]
+        scaled[formatted] = (values[formatted] * 100).round(10)
+        fraction[formatted] = False
+    report(fraction, "value", messages)
+    return scaled.where(~fraction)
 
 
 def _where(row: pd.Series) -> str:
@@ -276,16 +289,15 @@ def _where(row: pd.Series) -> str:
     return f"{row['file']} {sheet}{row['row'] + 1}行目"
 
 
-def _resolve_indicators(column: pd.Series, indicators: pd.DataFrame) -> pd.Series:
-    """Plan code for each cell, matched on code or full name; NaN where nothing matches."""
-    lookup = {normalise_text(code): code for code in indicators["code"]}
-    lookup |= {normalise_text(name): code for name, code in zip(indicators["name"], indicators["code"], strict=True)}
+def _map_unique(column: pd.Series, function: Callable[[object], object]) -> pd.Series:
+    """`function` of every cell, computed once per distinct cell (columns repeat a few values many times)."""
     uniques = pd.Series(column.unique())
-    mapping = dict(zip(uniques, uniques.map(lambda cell: lookup.get(normalise_text(cell))), strict=True))
-    return column.map(mapping)
+    return column.map(dict(zip(uniques, uniques.map(function), strict=True)))
 
 
-def _parse_column(column: pd.Series, parse, required: str | None = None) -> tuple[pd.Series, pd.Series]:
+def _parse_column(
+    column: pd.Series, parse: Callable[[object], float], required: str | None = None
+) -> tuple[pd.Series, pd.Series]:
     """Parsed values and, per cell, the Japanese error (NaN where fine); parses each distinct text once."""
     is_number = column.map(lambda cell: isinstance(cell, int | float) and not isinstance(cell, bool)).astype(bool)
     numeric = pd.to_numeric(column.where(is_number), errors="coerce")

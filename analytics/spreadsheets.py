@@ -1,16 +1,45 @@
-"""The one place that reads and writes spreadsheet files (xlsx, xls, csv)."""
+"""The one place that reads and writes spreadsheet files (xlsx, xls, csv), and refuses unsafe ones."""
 
 import csv
 import io
+import re
+import zipfile
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from xml.etree import ElementTree
 
 import pandas as pd
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.worksheet.datavalidation import DataValidation
+from python_calamine import (
+    CalamineError,
+    CalamineWorkbook,
+    PasswordError,
+    SheetMetadata,
+    SheetTypeEnum,
+    SheetVisibleEnum,
+)
 
-_SIGNATURES = {".xlsx": b"PK\x03\x04", ".xls": b"\xd0\xcf\x11\xe0"}
+ACCEPTED_SUFFIXES = (".xlsx", ".xls", ".csv")
+MAX_FILE_BYTES = 20 * 1024 * 1024
+# An xlsx is a zip; real survey workbooks unpack to about 10× their size. Far more is a zip bomb.
+MAX_UNPACK_RATIO = 100
+MAX_UNPACKED_BYTES = 300 * 1024 * 1024
+
+_ZIP = b"PK\x03\x04"
+_CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound file: .xls, and also an encrypted .xlsx
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 _ENCODINGS = ("utf-8-sig", "cp932")
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_RELATIONSHIP = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_PACKAGE_RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_ANY_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_CACHED_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]+</(?:\w+:)?v>")
+_REFERENCE = re.compile(rb'\br="([A-Z]+\d+)"')
 
 
 class SpreadsheetError(ValueError):
@@ -19,10 +48,18 @@ class SpreadsheetError(ValueError):
 
 @dataclass(frozen=True)
 class Sheet:
-    """One sheet's cell values as a grid anchored at A1 ("" for an empty cell); CSV has name ""."""
+    """One sheet's cell values as a grid anchored at A1 ("" for an empty cell); CSV has name "".
+
+    Merged cells carry their top-left value in every cell they cover. `hidden` sheets and sheets
+    that are not worksheets (charts) are listed so that a reader can say it skipped them;
+    `uncached_formulas` names formula cells saved without a computed value (their grid cell is "").
+    """
 
     name: str
     rows: list[list]
+    hidden: bool = False
+    worksheet: bool = True
+    uncached_formulas: tuple[str, ...] = ()
 
 
 def cell_reference(row: int, column: int) -> str:
@@ -31,23 +68,18 @@ def cell_reference(row: int, column: int) -> str:
 
 
 def read_sheets(file_name: str, content: bytes) -> list[Sheet]:
-    """Every worksheet of an xlsx/xls file, or the one table of a CSV (UTF-8 or Shift_JIS/CP932)."""
-    suffix = Path(file_name).suffix.lower()
+    """Every sheet of an xlsx/xls file, or the one table of a CSV (UTF-8 or Shift_JIS/CP932).
+
+    Refuses, before reading any cell, a file that is too large, not what its name says, encrypted,
+    macro-enabled, or that would unpack to far more than its size.
+    """
+    suffix = _check_file(file_name, content)
     if suffix == ".csv":
         return [Sheet(name="", rows=_read_csv(file_name, content))]
-    if suffix not in _SIGNATURES:
-        raise SpreadsheetError(f"{file_name}: 対応していない形式です。xlsx、xls、csv のいずれかで保存してください。")
-    if not content.startswith(_SIGNATURES[suffix]):
-        raise SpreadsheetError(
-            f"{file_name}: ファイルの中身が拡張子（{suffix}）と一致しません。"
-            "Excel で開いて「名前を付けて保存」から正しい形式で保存し直してください。"
-        )
+    uncached = _inspect_xlsx(file_name, content) if suffix == ".xlsx" else {}
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
-        return [
-            Sheet(name=name, rows=workbook.get_sheet_by_name(name).to_python(skip_empty_area=False))
-            for name in workbook.sheet_names
-        ]
+        return [_read_sheet(workbook, meta, uncached.get(meta.name, ())) for meta in workbook.sheets_metadata]
     except PasswordError as error:
         raise SpreadsheetError(
             f"{file_name}: パスワードで保護されているため読めません。保護を解除して保存し直してください。"
@@ -57,6 +89,154 @@ def read_sheets(file_name: str, content: bytes) -> list[Sheet]:
             f"{file_name}: Excel ファイルとして読めません（壊れているか、別の形式です）。"
             "Excel で開けることを確かめ、保存し直してください。"
         ) from error
+
+
+def _read_sheet(workbook: CalamineWorkbook, meta: SheetMetadata, uncached: tuple[str, ...]) -> Sheet:
+    hidden = meta.visible != SheetVisibleEnum.Visible
+    if meta.typ != SheetTypeEnum.WorkSheet:
+        return Sheet(name=meta.name, rows=[], hidden=hidden, worksheet=False)
+    sheet = workbook.get_sheet_by_name(meta.name)
+    rows = sheet.to_python(skip_empty_area=False)
+    for (first_row, first_column), (last_row, last_column) in sheet.merged_cell_ranges or ():
+        if first_row >= len(rows):
+            continue
+        value = rows[first_row][first_column] if first_column < len(rows[first_row]) else ""
+        for row in rows[first_row : last_row + 1]:
+            for column in range(first_column, min(last_column + 1, len(row))):
+                row[column] = value
+    return Sheet(name=meta.name, rows=rows, hidden=hidden, uncached_formulas=uncached)
+
+
+def _check_file(file_name: str, content: bytes) -> str:
+    """The file's suffix once size, type and encryption are acceptable; otherwise a refusal that says what to do."""
+    suffix = Path(file_name).suffix.lower()
+    if len(content) > MAX_FILE_BYTES:
+        raise SpreadsheetError(
+            f"{file_name}: ファイルが大きすぎます（{len(content) / 1024 / 1024:.1f} MB、上限 "
+            f"{MAX_FILE_BYTES // 1024 // 1024} MB）。不要なシートを削除するか、ファイルを分けてください。"
+        )
+    if suffix in (".xlsm", ".xltm", ".xlsb"):
+        raise SpreadsheetError(f"{file_name}: {_MACRO_REFUSAL}")
+    if suffix not in ACCEPTED_SUFFIXES:
+        raise SpreadsheetError(f"{file_name}: 対応していない形式です。xlsx、xls、csv のいずれかで保存してください。")
+    if content.startswith(_CFB) and _ENCRYPTED_PACKAGE in content:
+        raise SpreadsheetError(
+            f"{file_name}: パスワードで暗号化されているため読めません。"
+            "Excel で開き、「ファイル」→「情報」→「ブックの保護」でパスワードを解除して保存し直してください。"
+        )
+    found = _sniff(content)
+    expected = {".xlsx": "xlsx", ".xls": "xls", ".csv": "text"}[suffix]
+    if found != expected:
+        raise SpreadsheetError(
+            f"{file_name}: ファイルの中身が拡張子（{suffix}）と一致しません（中身は{_KIND_NAMES[found]}です）。"
+            "Excel で開いて「名前を付けて保存」から正しい形式で保存し直してください。"
+        )
+    return suffix
+
+
+_MACRO_REFUSAL = (
+    "マクロを含むブックは安全のため受け付けません。"
+    "Excel で「名前を付けて保存」から「Excel ブック（*.xlsx）」を選んで保存し直してください。"
+)
+_KIND_NAMES = {
+    "xlsx": " xlsx 形式の Excel ファイル",
+    "xls": "古い形式（xls）の Excel ファイル",
+    "zip": " Excel ではない ZIP ファイル（Word 文書など）",
+    "html": " Web ページ（HTML）",
+    "xml": " XML（Excel 2003 XML 形式など）",
+    "text": " CSV などのテキスト",
+    "binary": "表計算ファイルではないデータ",
+}
+
+
+def _sniff(content: bytes) -> str:
+    if content.startswith(_ZIP):
+        try:
+            names = set(zipfile.ZipFile(io.BytesIO(content)).namelist())
+        except zipfile.BadZipFile:
+            return "binary"
+        return "xlsx" if "xl/workbook.xml" in names else "zip"
+    if content.startswith(_CFB):
+        return "xls"
+    head = content[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"<!doctype html", b"<html", b"<table")) or b"<html" in head:
+        return "html"
+    if head.startswith(b"<?xml"):
+        return "xml"
+    # UTF-16 text has NULs but is still text; _read_csv says which encodings to use instead.
+    is_utf16 = content.startswith((b"\xff\xfe", b"\xfe\xff"))
+    return "binary" if b"\x00" in content[:4096] and not is_utf16 else "text"
+
+
+def _inspect_xlsx(file_name: str, content: bytes) -> dict[str, tuple[str, ...]]:
+    """Refuse macros and zip bombs; return, per sheet name, formula cells that have no saved value.
+
+    Every member is read through zipfile, which stops at the declared size and checks the CRC, so a
+    member that lies about its size is caught here and never reaches calamine.
+    """
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    members = archive.infolist()
+    names = {member.filename.lower() for member in members}
+    content_types = archive.read("[Content_Types].xml") if "[Content_Types].xml" in archive.namelist() else b""
+    if any(name.endswith("vbaproject.bin") or "/macrosheets/" in name for name in names) or (
+        b"macroEnabled" in content_types
+    ):
+        raise SpreadsheetError(f"{file_name}: {_MACRO_REFUSAL}")
+    if any(member.flag_bits & 0x1 for member in members):
+        raise SpreadsheetError(
+            f"{file_name}: 暗号化された部分があるため読めません。保護を解除して保存し直してください。"
+        )
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > min(MAX_UNPACK_RATIO * len(content), MAX_UNPACKED_BYTES):
+        raise SpreadsheetError(
+            f"{file_name}: 展開すると {unpacked / 1024 / 1024:,.0f} MB になり、ファイルの大きさ"
+            f"（{len(content) / 1024 / 1024:.1f} MB）に比べて異常に大きいため、安全のため読み込みません。"
+            "Excel で開いて必要なシートだけを新しいブックにコピーし、保存し直してください。"
+        )
+    uncached: dict[str, list[str]] = {}
+    try:
+        for member in members:
+            data = archive.read(member)
+            if member.filename.startswith("xl/worksheets/") and _ANY_FORMULA.search(data):
+                cells = _uncached_formulas(data)
+                if cells:
+                    uncached[member.filename] = cells
+    except (zipfile.BadZipFile, OSError) as error:
+        raise SpreadsheetError(
+            f"{file_name}: Excel ファイルとして読めません（壊れているか、別の形式です）。"
+            "Excel で開けることを確かめ、保存し直してください。"
+        ) from error
+    if not uncached:
+        return {}
+    paths = _sheet_paths(archive)
+    return {name: tuple(uncached[path]) for name, path in paths.items() if path in uncached}
+
+
+def _uncached_formulas(sheet_xml: bytes) -> list[str]:
+    """References of formula cells whose saved value is missing (an empty string result counts as saved)."""
+    missing = []
+    for attributes, body in _CELL.findall(sheet_xml):
+        if not body or not _ANY_FORMULA.search(body):
+            continue
+        if _CACHED_VALUE.search(body) or (b't="str"' in attributes and b"<v" in body):
+            continue
+        reference = _REFERENCE.search(attributes)
+        missing.append(reference.group(1).decode() if reference else "")
+    return missing
+
+
+def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → its worksheet part inside the zip, from workbook.xml and its relationships."""
+    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    relationships = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {
+        rel.get("Id"): rel.get("Target", "") for rel in relationships.iter(f"{_PACKAGE_RELATIONSHIP}Relationship")
+    }
+    paths = {}
+    for sheet in workbook.iter(f"{_MAIN}sheet"):
+        target = targets.get(sheet.get(_RELATIONSHIP), "")
+        paths[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl", target))
+    return paths
 
 
 def _read_csv(file_name: str, content: bytes) -> list[list]:
@@ -72,8 +252,131 @@ def _read_csv(file_name: str, content: bytes) -> list[list]:
     )
 
 
+def read_percent_cells(
+    file_name: str, content: bytes, sheet_name: str, cells: list[tuple[int, int]]
+) -> set[tuple[int, int]] | None:
+    """Which of the given 0-based cells of one xlsx sheet are percent-formatted (0.452 shown as 45.2%).
+
+    None when the file keeps no formats we can read (xls, csv). Opens the sheet with openpyxl,
+    which is slow, so callers ask only for sheets whose values look like fractions.
+    """
+    if Path(file_name).suffix.lower() != ".xlsx" or not cells:
+        return None
+    workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    try:
+        rows = [row for row, _ in cells]
+        columns = [column for _, column in cells]
+        wanted = set(cells)
+        found = set()
+        grid = workbook[sheet_name].iter_rows(
+            min_row=min(rows) + 1, max_row=max(rows) + 1, min_col=min(columns) + 1, max_col=max(columns) + 1
+        )
+        for row_offset, row in enumerate(grid):
+            for column_offset, cell in enumerate(row):
+                position = (min(rows) + row_offset, min(columns) + column_offset)
+                if position in wanted and _is_percent_format(getattr(cell, "number_format", "General")):
+                    found.add(position)
+        return found
+    finally:
+        workbook.close()
+
+
+def _is_percent_format(code: str) -> bool:
+    # A quoted or escaped "%" is a literal sign: the cell shows the value as it is, unscaled.
+    return "%" in re.sub(r'"[^"]*"|\\.', "", code or "")
+
+
+def position_of(reference: str) -> tuple[int, int]:
+    """0-based (row, column) of an Excel reference: "A1" → (0, 0)."""
+    row, column = coordinate_to_tuple(reference)
+    return row - 1, column - 1
+
+
 def write_workbook(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
     """Write frames as plain sheets, one per name, headers in row 1."""
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, frame in sheets.items():
             frame.to_excel(writer, sheet_name=name, index=False)
+
+
+TEMPLATE_HEADER = ["年度", "指標", "値", "回答者数", "区分", "区分値", "備考"]
+_TEMPLATE_ROWS = 2000
+_TEMPLATE_INSTRUCTIONS = [
+    "調査結果の取込用テンプレート（縦長形式：1行に1つの値）",
+    "",
+    "1. 「調査結果」シートの2行目から、1行に1つの値を入力してください。見出し行（1行目）は変えないでください。",
+    "2. 年度：一覧から選ぶか、「2025」「令和7年度」「R7」のように入力します。",
+    "3. 指標：一覧から指標コード（例「1-①」）を選びます。指標名は「指標一覧」シートにあります。",
+    "4. 値：割合は％の数値をそのまま入力します（45.2% なら 45.2）。件数の指標（団体数など）は件数です。",
+    "5. 回答者数：その割合の基になった回答者数（n）。誤差の計算に使います。分からなければ空欄にします。",
+    "6. 区分・区分値：全体の値なら両方とも空欄。年代別なら「年代」「20代」、地域別なら「地域」「けやき坂」のように入力します。",
+    "7. 備考：自由記入（取り込まれますが、計算には使いません）。",
+    "",
+    "入力後、このファイルを保存してダッシュボードの「データ取込」ページからアップロードしてください。",
+    "取り込む前に、新規・変更・変更なし・エラーの一覧を確認できます。誤りがあれば、ファイル名・シート・セルと直し方が表示されます。",
+    "取り込んだ後でも、「取込の履歴」から取り消すことができます。",
+    "",
+    "このシートと「指標一覧」「選択肢」シートは読み込まれません（そのまま残してかまいません）。",
+]
+
+
+def write_template(indicators: pd.DataFrame, fiscal_years: list[str]) -> bytes:
+    """An xlsx to fill in Excel: instructions, an empty long-layout sheet with drop-down lists for
+    年度 and 指標, and the plan's indicators (code, name, unit, who answers) to choose from."""
+    workbook = Workbook()
+    guide = workbook.active
+    guide.title = "記入方法"
+    for line in _TEMPLATE_INSTRUCTIONS:
+        guide.append([line])
+    guide["A1"].font = Font(bold=True, size=14)
+    guide.column_dimensions["A"].width = 120
+
+    listing = workbook.create_sheet("指標一覧")
+    listing.append(["指標コード", "指標名", "単位", "調査対象"])
+    for row in indicators[["code", "name", "unit", "respondent"]].itertuples(index=False):
+        listing.append(list(row))
+    for column, width in zip("ABCD", (12, 80, 8, 12), strict=True):
+        listing.column_dimensions[column].width = width
+
+    choices = workbook.create_sheet("選択肢")
+    choices.append(["年度の選択肢"])
+    for year in fiscal_years:
+        choices.append([year])
+    choices.sheet_state = "hidden"
+
+    data = workbook.create_sheet("調査結果", 1)
+    data.append(TEMPLATE_HEADER)
+    header_fill = PatternFill("solid", fgColor="DDEBF7")
+    for cell in data[1]:
+        cell.font = Font(bold=True)
+        cell.fill = header_fill
+        cell.alignment = Alignment(horizontal="center")
+    for column, width in zip("ABCDEFG", (18, 10, 10, 10, 10, 14, 30), strict=True):
+        data.column_dimensions[column].width = width
+    data.freeze_panes = "A2"
+    last = _TEMPLATE_ROWS + 1
+    year_list = DataValidation(
+        type="list",
+        formula1=f"'選択肢'!$A$2:$A${len(fiscal_years) + 1}",
+        showErrorMessage=True,
+        errorStyle="warning",
+        errorTitle="年度",
+        error="一覧にない年度です。「2025」「令和7年度」のように入力してください。",
+        sqref=f"A2:A{last}",
+    )
+    indicator_list = DataValidation(
+        type="list",
+        formula1=f"'指標一覧'!$A$2:$A${len(indicators) + 1}",
+        showErrorMessage=True,
+        errorStyle="stop",
+        errorTitle="指標",
+        error="計画にない指標です。一覧から指標コードを選んでください。",
+        sqref=f"B2:B{last}",
+    )
+    for validation in (year_list, indicator_list):
+        data.add_data_validation(validation)
+    guide.sheet_view.tabSelected = False
+    workbook.active = data
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -93,7 +93,7 @@ def test_batch_records_file_name_hash_and_user(empty_engine: Engine) -> None:
         (
             "not_a_workbook.xlsx",
             [
-                "not_a_workbook.xlsx: ファイルの中身が拡張子（.xlsx）と一致しません。"
+                "not_a_workbook.xlsx: ファイルの中身が拡張子（.xlsx）と一致しません（中身は CSV などのテキストです）。"
                 "Excel で開いて「名前を付けて保存」から正しい形式で保存し直してください。"
             ],
         ),
