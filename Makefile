@@ -12,7 +12,7 @@ $(STAMP): requirements.txt
 
 run: $(STAMP)
 	$(BIN)/python -m analytics init
-	$(BIN)/streamlit run dashboard.py --server.port 8501
+	$(BIN)/python -m ui.serve --server.port 8501
 
 test: lint
 	$(BIN)/pytest

@@ -34,6 +34,7 @@ def plot_indicator_trend(history: pd.DataFrame, indicator: pd.Series, *, compact
             go.Scatter(
                 x=np.concatenate([years, years[::-1]]),
                 y=np.concatenate([history["interval_high"], history["interval_low"][::-1]]),
+                mode="lines",
                 fill="toself",
                 fillcolor=_BAND,
                 line={"width": 0},
@@ -194,7 +195,7 @@ def _style(figure: go.Figure, unit: str, years: np.ndarray, indicator: pd.Series
         font={"family": FONT_FAMILY, "size": 12 if compact else 14},
         template="plotly_white",
         height=280 if compact else 460,
-        margin={"l": 10, "r": 10, "t": 10 if compact else 30, "b": 10},
+        margin={"l": 10, "r": 10, "t": 26 if compact else 30, "b": 10},
         legend={"orientation": "h", "y": -0.22},
         hovermode="closest",
         xaxis={

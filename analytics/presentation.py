@@ -10,10 +10,13 @@ from analytics.plan import CHANGE_LABELS, Plan
 
 
 def format_value(value: float, unit: str) -> str:
-    """A value with its unit: 「42.0%」 for shares, 「120団体」 for counts."""
+    """A value with its unit: 「42.0%」 for shares, 「120団体」 (or 「149.8団体」 when fractional) for counts."""
     if pd.isna(value):
         return "—"
-    return f"{value:.1f}{unit}" if unit == v.PERCENT else f"{value:,.0f}{unit}"
+    if unit == v.PERCENT:
+        return f"{value:.1f}{unit}"
+    # Counts are whole numbers, but a projection is not: 149.8 must not read as the target 150.
+    return f"{value:,.0f}{unit}" if float(value).is_integer() else f"{value:,.1f}{unit}"
 
 
 def tabulate_indicators(plan: Plan, policy_code: str | None = None) -> pd.DataFrame:

@@ -19,7 +19,13 @@ from analytics.presentation import (
 
 @pytest.mark.parametrize(
     ("value", "unit", "expected"),
-    [(45.25, "%", "45.2%"), (45.0, "%", "45.0%"), (1234, "団体", "1,234団体"), (None, "%", "—")],
+    [
+        (45.25, "%", "45.2%"),
+        (45.0, "%", "45.0%"),
+        (1234, "団体", "1,234団体"),
+        (149.84, "団体", "149.8団体"),
+        (None, "%", "—"),
+    ],
 )
 def test_values_are_shown_with_their_unit(value: float, unit: str, expected: str) -> None:
     assert format_value(value, unit) == expected
