@@ -7,6 +7,7 @@ from pathlib import Path
 
 from analytics import store
 from analytics import vocabulary as v
+from analytics.accounts import EDITOR, ROLES, AccountError, create_user
 from analytics.bootstrap import prepare_store
 from analytics.importer import RejectedImportError, import_files, read_files, validate_files
 from analytics.status_report import add_status_command
@@ -72,6 +73,27 @@ def _read_arguments(paths: list[str]) -> list[tuple[str, bytes]]:
     return read_files([Path(path) for path in paths])
 
 
+def _user_add(arguments: argparse.Namespace) -> int:
+    password = _read_password()
+    engine = prepare_store()
+    try:
+        user = create_user(engine, arguments.name, password, arguments.role)
+    except AccountError as error:
+        raise _UsageError(str(error)) from error
+    print(f"ユーザー「{user.name}」（役割: {user.role}）を登録しました。")
+    return EXIT_OK
+
+
+def _read_password() -> str:
+    # A person types it twice, unseen; a script (or a test) pipes it in on one line.
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    password = getpass.getpass("パスワード: ")
+    if getpass.getpass("パスワード（確認のためもう一度）: ") != password:
+        raise _UsageError("パスワードが一致しません。")
+    return password
+
+
 class _UsageError(Exception):
     pass
 
@@ -91,6 +113,15 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--user", default=getpass.getuser(), help="履歴に記録する取込者名（既定: ログイン名）")
     load.set_defaults(handler=_import)
     add_status_command(commands)
+
+    user = commands.add_parser("user", help="データ取込ページの編集者アカウントを管理する")
+    user_commands = user.add_subparsers(dest="user_command", required=True, metavar="COMMAND")
+    add = user_commands.add_parser(
+        "add", help="アカウントを追加する（パスワードは入力を求める。端末でなければ標準入力の1行目を使う）"
+    )
+    add.add_argument("name", metavar="NAME", help="ユーザー名（取込の履歴に記録される）")
+    add.add_argument("--role", choices=ROLES, default=EDITOR, help="役割（editor: 取込と取り消しができる）")
+    add.set_defaults(handler=_user_add)
     return parser
 
 

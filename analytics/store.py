@@ -122,6 +122,16 @@ observation_history = sa.Table(
     sa.Column("new_sample", sa.Boolean),
 )
 
+# Local accounts for the upload page; only a salted hash of each password is kept (see accounts.py).
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("name", sa.String, primary_key=True),
+    sa.Column("password_hash", sa.String, nullable=False),
+    sa.Column("role", sa.String, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
 _OBSERVATION_COLUMNS = list(ObservationFrame.to_schema().columns)
 
 
@@ -140,6 +150,17 @@ class ConflictError(StoreError):
         )
 
 
+class StaleBatchError(StoreError):
+    """Another batch was recorded after the caller looked at the store; it must look again."""
+
+    def __init__(self, expected: int, latest: int) -> None:
+        super().__init__(
+            f"確認している間に、ほかの取込や取り消し（バッチ {latest}）が記録されました。"
+            "画面を読み込み直して内容を確かめてから、もう一度実行してください。"
+        )
+        self.expected, self.latest = expected, latest
+
+
 @dataclass(frozen=True)
 class SourceFile:
     """A file that went into a batch, identified by name and content hash."""
@@ -155,10 +176,13 @@ class SourceFile:
 
 @dataclass(frozen=True)
 class BatchResult:
+    """What one batch did: rows added, changed, left as they were, and (only an undo) removed."""
+
     batch_id: int
     added: int
     changed: int
     unchanged: int
+    removed: int = 0
 
 
 def database_url() -> str:
@@ -292,14 +316,18 @@ def record_batch(
     user: str,
     *,
     replace: bool = False,
+    expected_batch: int | None = None,
 ) -> BatchResult:
     """Write validated observations as one batch, all or nothing.
 
     Rows equal to what is stored are skipped; rows that would change a stored value raise
     ConflictError unless `replace`, and the replaced values are kept in observation_history.
+    With `expected_batch` (the newest batch id the caller saw), a batch recorded since raises
+    StaleBatchError, so that what an editor confirmed is what gets written.
     """
     incoming = ObservationFrame.validate(incoming)
     with engine.begin() as connection:
+        _hold_write_lock(connection, expected_batch)
         current = _read_keys(connection, incoming)
         classified = classify_observations(current, incoming)
         changed = classified[classified["change"] == CHANGED]
@@ -321,6 +349,17 @@ def record_batch(
         changed=int(counts.get(CHANGED, 0)),
         unchanged=int(len(classified) - counts.get(NEW, 0) - counts.get(CHANGED, 0)),
     )
+
+
+def _hold_write_lock(connection: sa.Connection, expected_batch: int | None) -> None:
+    # SQLite already holds the write lock (BEGIN IMMEDIATE); other databases take it here, so
+    # that two batches never interleave and the newest batch id cannot move under us.
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("LOCK TABLE batches IN EXCLUSIVE MODE")
+    if expected_batch is not None:
+        latest = connection.execute(sa.select(sa.func.max(batches.c.id))).scalar() or 0
+        if latest != expected_batch:
+            raise StaleBatchError(expected_batch, latest)
 
 
 def _read_keys(connection: sa.Connection, incoming: pd.DataFrame) -> pd.DataFrame:
@@ -345,11 +384,93 @@ def _apply(connection: sa.Connection, batch_id: int, writes: pd.DataFrame, curre
         columns={"value": "new_value", "respondents": "new_respondents", "note": "new_note", "sample": "new_sample"}
     )
     connection.execute(observation_history.insert(), _records(history))
-    changed_keys = writes[writes["change"] == CHANGED][KEY]
-    for key in _records(changed_keys):
-        connection.execute(observations.delete().where(*(observations.c[k] == key[k] for k in KEY)))
+    _delete_keys(connection, writes[writes["change"] == CHANGED])
     rows = writes[_OBSERVATION_COLUMNS].assign(batch_id=batch_id)
     connection.execute(observations.insert(), _records(rows))
+
+
+def _delete_keys(connection: sa.Connection, keys: pd.DataFrame) -> None:
+    if keys.empty:
+        return
+    condition = [observations.c[k] == sa.bindparam(f"key_{k}") for k in KEY]
+    parameters = _records(keys[KEY].rename(columns={k: f"key_{k}" for k in KEY}))
+    connection.execute(observations.delete().where(*condition), parameters)
+
+
+def undo_batch(engine: Engine, batch_id: int, user: str, *, expected_batch: int | None = None) -> BatchResult:
+    """Put back exactly what the batch replaced (values, n, notes, which batch wrote them) and remove
+    what it added, as a new batch that records the undo; nothing is deleted from the history.
+
+    Refused with StoreError when a later batch has changed the same values since: that one must be
+    undone first, or the undo would silently throw its values away.
+    """
+    batch_id = int(batch_id)
+    with engine.begin() as connection:
+        _hold_write_lock(connection, expected_batch)
+        if connection.execute(sa.select(batches.c.id).where(batches.c.id == batch_id)).scalar() is None:
+            raise StoreError(f"バッチ {batch_id} はありません。履歴を読み込み直してください。")
+        history = pd.read_sql(
+            sa.select(observation_history).where(observation_history.c.batch_id == batch_id), connection
+        ).astype({"old_respondents": "Int64", "new_respondents": "Int64"})
+        if history.empty:
+            raise StoreError(f"バッチ {batch_id} は値を何も変えていないため、取り消すものがありません。")
+        current = _read_keys(connection, history)
+        later = _changed_since(connection, batch_id, history, current)
+        if later:
+            raise StoreError(
+                f"バッチ {batch_id} の後に、同じ値をバッチ {'、'.join(map(str, later))} が変更しています。"
+                f"先にバッチ {later[-1]} から新しい順に取り消してください。"
+            )
+        undo_id = connection.execute(
+            batches.insert()
+            .values(created_at=datetime.now(UTC), created_by=user, undoes_batch_id=batch_id)
+            .returning(batches.c.id)
+        ).scalar_one()
+        swapped = {f"old_{c}": f"new_{c}" for c in ("value", "respondents", "note", "sample")}
+        reverse = history[[*KEY, *swapped, *swapped.values()]].rename(
+            columns=swapped | {new: old for old, new in swapped.items()}
+        )
+        reverse = reverse.assign(batch_id=undo_id, old_batch_id=batch_id)
+        connection.execute(observation_history.insert(), _records(reverse))
+        _delete_keys(connection, history)
+        restored = history[history["old_value"].notna()]
+        rows = pd.DataFrame(
+            {
+                **{k: restored[k] for k in KEY},
+                **{c: restored[f"old_{c}"] for c in ("value", "respondents", "note", "sample")},
+                "batch_id": restored["old_batch_id"].astype(int),
+            }
+        )
+        if not rows.empty:
+            connection.execute(observations.insert(), _records(rows))
+    removed = int(history["old_value"].isna().sum())
+    added = int(history["new_value"].isna().sum())
+    return BatchResult(
+        batch_id=undo_id, added=added, changed=len(history) - removed - added, unchanged=0, removed=removed
+    )
+
+
+def _changed_since(connection: sa.Connection, batch_id: int, history: pd.DataFrame, current: pd.DataFrame) -> list[int]:
+    """Later batches that changed any value this batch wrote (empty when its values still stand)."""
+    merged = history.merge(current, on=KEY, how="left")
+    written = history["new_value"].notna().to_numpy()
+    same = (
+        merged["value"].astype(float).round(9).eq(merged["new_value"].astype(float).round(9))
+        & merged["respondents"].astype("Int64").fillna(-1).eq(merged["new_respondents"].fillna(-1))
+        & merged["note"].eq(merged["new_note"])
+    )
+    still = (written & same.to_numpy()) | (~written & merged["value"].isna().to_numpy())
+    if still.all():
+        return []
+    codes = sorted(history["indicator_code"].unique())
+    later = pd.read_sql(
+        sa.select(observation_history.c.batch_id, *(observation_history.c[k] for k in KEY)).where(
+            observation_history.c.batch_id > batch_id, observation_history.c.indicator_code.in_(codes)
+        ),
+        connection,
+    )
+    touched = later.merge(history[~still][KEY], on=KEY)
+    return sorted(int(b) for b in touched["batch_id"].unique())
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
@@ -362,12 +483,15 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 
 def read_batches(engine: Engine) -> pd.DataFrame:
-    """Every batch, newest first, with its files and how many rows it added and changed."""
+    """Every batch, newest first, with its files and how many rows it added, changed and removed
+    (only an undo removes), and `undoes_batch_id` for an undo."""
+    old, new = observation_history.c.old_value, observation_history.c.new_value
     history = (
         sa.select(
             observation_history.c.batch_id,
-            sa.func.sum(sa.case((observation_history.c.old_value.is_(None), 1), else_=0)).label("added"),
-            sa.func.sum(sa.case((observation_history.c.old_value.is_not(None), 1), else_=0)).label("changed"),
+            sa.func.sum(sa.case((old.is_(None), 1), else_=0)).label("added"),
+            sa.func.sum(sa.case((old.is_not(None) & new.is_not(None), 1), else_=0)).label("changed"),
+            sa.func.sum(sa.case((new.is_(None), 1), else_=0)).label("removed"),
         )
         .group_by(observation_history.c.batch_id)
         .subquery()
@@ -383,6 +507,7 @@ def read_batches(engine: Engine) -> pd.DataFrame:
             sa.func.coalesce(files.c.files, "").label("files"),
             sa.func.coalesce(history.c.added, 0).label("added"),
             sa.func.coalesce(history.c.changed, 0).label("changed"),
+            sa.func.coalesce(history.c.removed, 0).label("removed"),
         )
         .outerjoin(files, files.c.batch_id == batches.c.id)
         .outerjoin(history, history.c.batch_id == batches.c.id)
@@ -401,3 +526,20 @@ def read_observation_history(engine: Engine, batch_id: int) -> pd.DataFrame:
     )
     with engine.connect() as connection:
         return pd.read_sql(query, connection).astype({"old_respondents": "Int64", "new_respondents": "Int64"})
+
+
+def add_user(engine: Engine, name: str, password_hash: str, role: str) -> None:
+    """Create a local account; StoreError when the name is taken."""
+    with engine.begin() as connection:
+        if connection.execute(sa.select(users.c.name).where(users.c.name == name)).first():
+            raise StoreError(f"ユーザー「{name}」は既に登録されています。別の名前にしてください。")
+        connection.execute(
+            users.insert().values(name=name, password_hash=password_hash, role=role, created_at=datetime.now(UTC))
+        )
+
+
+def read_user(engine: Engine, name: str) -> dict | None:
+    """One local account (name, password_hash, role), or None."""
+    with engine.connect() as connection:
+        row = connection.execute(sa.select(users).where(users.c.name == name)).mappings().first()
+    return dict(row) if row else None

@@ -1,8 +1,10 @@
+import io
 from pathlib import Path
 
 import pytest
 
 from analytics import store
+from analytics.accounts import authenticate
 from analytics.cli import main
 
 IMPORTS = Path(__file__).resolve().parent / "fixtures" / "import"
@@ -75,3 +77,20 @@ def test_import_refuses_a_change_without_replace_then_applies_it_with_replace(
     latest = store.read_batches(engine).iloc[0]
     history = store.read_observation_history(engine, latest["id"])
     assert (latest["created_by"], history.loc[0, "old_value"], history.loc[0, "new_value"]) == ("山田", 53.4, 55.0)
+
+
+def test_user_add_reads_the_password_from_stdin_and_stores_an_editor(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], database_url: str
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("correct horse\n"))
+    assert main(["user", "add", "山田", "--role", "editor"]) == 0
+    assert "ユーザー「山田」（役割: editor）を登録しました。" in capsys.readouterr().out
+    user = authenticate(store.open_store(database_url), "山田", "correct horse")
+    assert user is not None
+    assert user.is_editor
+
+
+def test_user_add_refuses_a_short_password(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert main(["user", "add", "山田"]) == 2
+    assert "パスワードは 8 文字以上にしてください。" in capsys.readouterr().err

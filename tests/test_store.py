@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from analytics import store
+from analytics.importer import import_files
 from analytics.plan import load_plans
 
 
@@ -86,3 +87,66 @@ def test_default_store_is_a_sqlite_file_outside_version_control(monkeypatch: pyt
 def test_database_url_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(store.DATABASE_URL_VARIABLE, "postgresql://city@db/dashboard")
     assert store.database_url() == "postgresql://city@db/dashboard"
+
+
+def _csv(text: str, name: str = "survey.csv") -> list[tuple[str, bytes]]:
+    return [(name, text.encode("utf-8"))]
+
+
+def test_undo_restores_exactly_the_values_a_batch_replaced_and_is_itself_a_batch(engine: Engine) -> None:
+    before = store.read_observations(engine)
+    result = import_files(
+        engine, _csv("年度,指標,値,回答者数,備考\n2024,1-①,55.0,1210,速報\n2025,1-①,54.8,1231,\n"), "山田", replace=True
+    )
+    undo = store.undo_batch(engine, result.batch_id, "佐藤")
+    pd.testing.assert_frame_equal(store.read_observations(engine), before)
+    assert (undo.added, undo.changed, undo.removed) == (0, 1, 1)
+    latest = store.read_batches(engine).iloc[0]
+    assert (latest["created_by"], latest["undoes_batch_id"], latest["changed"], latest["removed"]) == (
+        "佐藤",
+        result.batch_id,
+        1,
+        1,
+    )
+    history = store.read_observation_history(engine, undo.batch_id)
+    history = history.astype(object).where(history.notna(), None)
+    assert history[["fiscal_year", "old_value", "new_value", "new_note"]].values.tolist() == [
+        [2024, 55.0, 53.4, "サンプル（架空）データ"],
+        [2025, 54.8, None, None],
+    ]
+
+
+def test_undoing_an_undo_brings_the_batch_back(engine: Engine) -> None:
+    result = import_files(engine, _csv("年度,指標,値\n2025,1-①,54.8\n"), "山田")
+    after = store.read_observations(engine)
+    undo = store.undo_batch(engine, result.batch_id, "佐藤")
+    store.undo_batch(engine, undo.batch_id, "佐藤")
+    pd.testing.assert_frame_equal(store.read_observations(engine), after)
+
+
+def test_undo_is_refused_while_a_later_batch_changed_the_same_values(engine: Engine) -> None:
+    first = import_files(engine, _csv("年度,指標,値\n2025,1-①,54.8\n"), "山田")
+    second = import_files(engine, _csv("年度,指標,値\n2025,1-①,55.1\n"), "佐藤", replace=True)
+    before = store.read_observations(engine), store.read_batches(engine)
+    with pytest.raises(store.StoreError) as refused:
+        store.undo_batch(engine, first.batch_id, "山田")
+    assert str(refused.value) == (
+        f"バッチ {first.batch_id} の後に、同じ値をバッチ {second.batch_id} が変更しています。"
+        f"先にバッチ {second.batch_id} から新しい順に取り消してください。"
+    )
+    pd.testing.assert_frame_equal(store.read_observations(engine), before[0])
+    pd.testing.assert_frame_equal(store.read_batches(engine), before[1])
+    store.undo_batch(engine, second.batch_id, "山田")
+    store.undo_batch(engine, first.batch_id, "山田")
+    assert store.read_observations(engine).query("fiscal_year == 2025").empty
+
+
+@pytest.mark.parametrize(
+    ("batch", "message"),
+    [(999, "バッチ 999 はありません。"), (None, "値を何も変えていないため、取り消すものがありません。")],
+)
+def test_undo_of_a_missing_or_empty_batch_says_so(engine: Engine, batch: int | None, message: str) -> None:
+    if batch is None:
+        batch = import_files(engine, _csv("年度,指標,値,回答者数\n2024,1-①,53.4,1202\n"), "山田").batch_id
+    with pytest.raises(store.StoreError, match=message):
+        store.undo_batch(engine, batch, "山田")

@@ -1,0 +1,173 @@
+"""The upload workflow without Streamlit: preview every row, commit as one batch, history, template."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from analytics import store
+from analytics import vocabulary as v
+from analytics.importer import RejectedImportError, Validation, validate_files
+from analytics.observations import CHANGE_LABELS, CHANGED, NEW, classify_observations
+from analytics.plan import Plan
+from analytics.spreadsheets import cell_reference, write_template
+
+ERROR = "error"
+STATUS_LABELS = {**CHANGE_LABELS, ERROR: "エラー"}
+_CITY_TIME = ZoneInfo("Asia/Tokyo")
+
+
+@dataclass(frozen=True)
+class UploadPreview:
+    """What an upload would do, row by row, before anything is written.
+
+    `rows` has one row per value read, in file and sheet order, with `status` (new / unchanged /
+    changed / error) and what would change; `seen_batch` is the newest batch when it was made.
+    """
+
+    validation: Validation
+    rows: pd.DataFrame
+    seen_batch: int
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """How many rows have each status, every status present (0 when none)."""
+        found = self.rows["status"].value_counts()
+        return {status: int(found.get(status, 0)) for status in STATUS_LABELS}
+
+    @property
+    def can_commit(self) -> bool:
+        """No error anywhere, and something to write."""
+        return self.validation.ok and self.counts[NEW] + self.counts[CHANGED] > 0
+
+
+def preview_upload(
+    files: list[tuple[str, bytes]],
+    indicators: pd.DataFrame,
+    current: pd.DataFrame,
+    seen_batch: int,
+    *,
+    today: date | None = None,
+    on_progress: Callable[[int, str], None] | None = None,
+) -> UploadPreview:
+    """Validate the files and compare every valid row with the stored observations (`current`)."""
+    validation = validate_files(files, indicators, today=today, on_progress=on_progress)
+    rows = validation.rows
+    valid = rows["error"] == ""
+    # validation.observations are exactly the rows without an error, in the same order.
+    classified = classify_observations(current, validation.observations)
+    status = pd.Series(ERROR, index=rows.index, dtype=object)
+    status[valid] = classified["change"].to_numpy()
+    old_value = pd.Series(float("nan"), index=rows.index)
+    old_value[valid] = classified["old_value"].to_numpy()
+    old_respondents = pd.Series(pd.NA, index=rows.index, dtype="Int64")
+    old_respondents[valid] = classified["old_respondents"].astype("Int64").to_numpy()
+    return UploadPreview(
+        validation=validation,
+        rows=rows.assign(status=status, old_value=old_value, old_respondents=old_respondents),
+        seen_batch=seen_batch,
+    )
+
+
+def tabulate_preview(preview: UploadPreview) -> pd.DataFrame:
+    """The preview as staff read it: one row per value, in Japanese, with the change spelled out."""
+    rows = preview.rows
+    return pd.DataFrame(
+        {
+            "判定": rows["status"].map(STATUS_LABELS),
+            "ファイル": rows["file"],
+            "シート": rows["sheet"],
+            "セル": [
+                cell_reference(r, c) if c >= 0 else ""
+                for r, c in zip(rows["value_row"], rows["value_column"], strict=True)
+            ],
+            "指標": rows["indicator_code"].fillna(rows["indicator_text"].astype(str)),
+            "年度": rows["fiscal_year"].map(lambda year: v.format_fiscal_year(int(year)) if pd.notna(year) else ""),
+            "区分": [
+                "全体" if not dimension else f"{dimension}: {category}"
+                for dimension, category in zip(rows["dimension"], rows["category"], strict=True)
+            ],
+            "値": rows["value"].map(_number),
+            "回答者数": rows["respondents"].map(_number),
+            "変更内容": [_change(row) for row in rows.itertuples()],
+            "エラー": rows["error"],
+        }
+    )
+
+
+def _number(value: object) -> str:
+    return "" if pd.isna(value) else f"{value:,.10g}"
+
+
+def _change(row) -> str:
+    if row.status != CHANGED:
+        return ""
+    parts = []
+    if round(row.old_value, 9) != round(row.value, 9):
+        parts.append(f"値 {_number(row.old_value)} → {_number(row.value)}")
+    if (-1 if pd.isna(row.old_respondents) else row.old_respondents) != (
+        -1 if pd.isna(row.respondents) else row.respondents
+    ):
+        parts.append(f"回答者数 {_number(row.old_respondents) or '—'} → {_number(row.respondents) or '—'}")
+    return "、".join(parts)
+
+
+def commit_upload(engine: Engine, preview: UploadPreview, user: str) -> store.BatchResult:
+    """Write a previewed upload as one batch, replacing the values the preview showed as changed.
+
+    Refused with RejectedImportError while any error stands, and with store.StaleBatchError when
+    another batch was recorded after the preview was made (the preview would no longer be true).
+    """
+    if not preview.validation.ok:
+        raise RejectedImportError(preview.validation.issues)
+    return store.record_batch(
+        engine,
+        preview.validation.observations,
+        preview.validation.sources,
+        user,
+        replace=True,
+        expected_batch=preview.seen_batch,
+    )
+
+
+def describe_result(result: store.BatchResult, undone_batch: int | None = None) -> str:
+    """One Japanese sentence saying what a batch (an upload, or the undo of `undone_batch`) did."""
+    if undone_batch is not None:
+        return (
+            f"バッチ {undone_batch} を取り消しました（バッチ {result.batch_id} として記録）: "
+            f"元の値に戻した行 {result.changed + result.added} 件、削除した行 {result.removed} 件。"
+        )
+    return (
+        f"バッチ {result.batch_id} として取り込みました: 新規 {result.added} 件、変更 {result.changed} 件"
+        f"（変更なし {result.unchanged} 件）。"
+    )
+
+
+def tabulate_batches(batches: pd.DataFrame) -> pd.DataFrame:
+    """The batch history as staff read it, newest first, times in Japan time."""
+    created = pd.to_datetime(batches["created_at"], utc=True).dt.tz_convert(_CITY_TIME)
+    return pd.DataFrame(
+        {
+            "バッチ": batches["id"].astype(int),
+            "日時": created.dt.strftime("%Y-%m-%d %H:%M"),
+            "取込者": batches["created_by"],
+            "ファイル": [
+                f"（バッチ {int(undone)} の取り消し）" if pd.notna(undone) else files
+                for undone, files in zip(batches["undoes_batch_id"], batches["files"], strict=True)
+            ],
+            "新規": batches["added"].astype(int),
+            "変更": batches["changed"].astype(int),
+            "削除": batches["removed"].astype(int),
+        }
+    )
+
+
+def template_workbook(plan: Plan, today: date | None = None) -> bytes:
+    """The long-layout xlsx template for the current plan, with years from its first baseline to this year."""
+    indicators = plan.indicators
+    last = max(int(indicators["target_year"].max()), (today or date.today()).year)
+    years = [v.format_fiscal_year(year) for year in range(int(indicators["baseline_year"].min()), last + 1)]
+    return write_template(indicators, years)
