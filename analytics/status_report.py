@@ -41,7 +41,9 @@ _ROUNDING = {"value": 2, "margin": 2, "baseline_value": 2, "target_value": 2, "p
 def add_status_command(commands: argparse._SubParsersAction) -> None:
     """Register `status` on the main parser's subcommands."""
     status = commands.add_parser("status", help="指標ごとの評価（状況・フラグ・理由）を表示する")
-    status.add_argument("--year", type=int, help="評価する年度（西暦。既定: データのある最新の年度。ダッシュボードと同じ）")
+    status.add_argument(
+        "--year", type=int, help="評価する年度（西暦。既定: データのある最新の年度。ダッシュボードと同じ）"
+    )
     status.add_argument("--method", choices=v.METHODS, help="評価方法（既定: data/evaluation.toml の method）")
     status.add_argument("--format", choices=FORMATS, default="table", help="出力形式（既定: table）")
     status.set_defaults(handler=run_status)

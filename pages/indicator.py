@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analytics import vocabulary as v
-from analytics.charts import chart_config, plot_breakdown, plot_indicator_trend
+from analytics.charts import chart_config, plot_breakdown
 from analytics.presentation import (
     describe_observation,
     format_value,
@@ -12,7 +12,7 @@ from analytics.presentation import (
     tabulate_breakdowns,
     tabulate_history,
 )
-from ui.context import read_current_plan, read_evaluation, show_header
+from ui.context import read_current_plan, read_evaluation, read_trend_figure, show_header
 
 show_header("指標詳細")
 plan = read_current_plan()
@@ -55,7 +55,7 @@ for note in indicator["notes"]:
     st.info(note, icon=":material/info:")
 
 history = result.history_of(code)
-st.plotly_chart(plot_indicator_trend(history, indicator), config=chart_config(f"indicator_{code}"), key="trend")
+st.plotly_chart(read_trend_figure(code), config=chart_config(f"indicator_{code}"), key="trend")
 st.markdown("**年度別の値**")
 st.table(tabulate_history(history, int(indicator["baseline_year"])), hide_index=True)
 

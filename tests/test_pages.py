@@ -94,11 +94,16 @@ def test_choosing_the_growth_rate_method_regrades_with_it() -> None:
     assert app.table[0].value.set_index("指標").loc["1-④", "状況"] == "✕ 悪化"
 
 
-def test_trends_page_has_a_section_and_a_chart_per_indicator_for_each_policy() -> None:
+def test_trends_page_shows_each_policy_with_a_chart_per_indicator_and_its_actions() -> None:
     app = _open("pages/trends.py")
-    assert [header.value for header in app.header] == ["基本方針1", "基本方針2", "基本方針3"]
-    charts = app.get("plotly_chart")
-    assert len(charts) == 11
+    charts = []
+    for code, indicators in (("1", 6), ("2", 2), ("3", 3)):
+        app.get("button_group")[0].set_value(code).run()
+        assert app.header[0].value == f"基本方針{code}"
+        assert len(app.get("plotly_chart")) == indicators
+        charts.append(len(app.get("plotly_chart")))
+    assert "② 職員の「参画と協働」に対する意識の向上" in _texts(app)
+    assert sum(charts) == 11
 
 
 def test_indicator_page_opens_the_indicator_named_in_the_url() -> None:

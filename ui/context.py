@@ -3,6 +3,7 @@
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 from sqlalchemy.engine import Engine
 
@@ -10,6 +11,7 @@ from analytics import store
 from analytics import vocabulary as v
 from analytics.assessment import PlanEvaluation, evaluate_plan
 from analytics.bootstrap import prepare_store
+from analytics.charts import plot_indicator_trend
 from analytics.evaluation_settings import Settings, SettingsError, load_settings
 from analytics.plan import Plan
 from analytics.progress import TargetError
@@ -41,6 +43,25 @@ def _evaluate(
     return evaluate_plan(
         _read_plans(_engine, version)[-1].indicators, _read_observations(_engine, version), settings, year, method
     )
+
+
+# Figures are built once per data version, year, method and indicator and then shared as they are:
+# building one validates every property (~15 ms), while sending it is cheap. cache_resource
+# hands back the same object (cache_data would unpickle, and so re-validate, on every hit);
+# pages only read figures, never change them.
+@st.cache_resource(max_entries=4096, show_spinner=False)
+def _trend_figure(
+    _engine: Engine,
+    version: tuple[int, int],
+    settings: Settings,
+    year: int | None,
+    method: str,
+    code: str,
+    compact: bool,
+) -> go.Figure:
+    result = _evaluate(_engine, version, settings, year, method)
+    indicator = result.indicators.set_index("code", drop=False).loc[code]
+    return plot_indicator_trend(result.history_of(code), indicator, compact=compact)
 
 
 def read_plans() -> list[Plan]:
@@ -76,6 +97,15 @@ def read_evaluation() -> PlanEvaluation:
     except TargetError as error:
         st.error(f"計画の基準値・目標値に誤りがあるため評価できません。{error}", icon=":material/error:")
         st.stop()
+
+
+def read_trend_figure(code: str, *, compact: bool = False) -> go.Figure:
+    """The indicator's trend chart for the chosen year and method, built once and then reused."""
+    engine = get_engine()
+    settings = read_settings()
+    method = st.session_state.get(METHOD_KEY) or settings.method
+    version = store.read_data_version(engine)
+    return _trend_figure(engine, version, settings, st.session_state.get(YEAR_KEY), method, code, compact)
 
 
 def describe_last_update() -> str:
