@@ -70,10 +70,14 @@ class ImportIssue:
             + (f" シート「{self.sheet}」" if self.sheet else "")
             + (f" {self.cell}" if self.cell.endswith("行目") else f" セル{self.cell}" if self.cell else "")
         )
+        return f"{where}: {self.explanation}"
+
+    @property
+    def explanation(self) -> str:
+        """The problem, how to fix it, and the value found, without the place."""
         # 15 significant digits hide binary noise such as 0.5479999999999999 (written for 0.548).
         value = f"{self.value:.15g}" if isinstance(self.value, float) else self.value
-        found = "" if is_blank(value) else f"（値: {value}）"
-        return f"{where}: {self.message}{found}"
+        return self.message + ("" if is_blank(value) else f"（値: {value}）")
 
     @property
     def position(self) -> tuple:

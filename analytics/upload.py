@@ -98,6 +98,19 @@ def tabulate_preview(preview: UploadPreview) -> pd.DataFrame:
     )
 
 
+def tabulate_issues(preview: UploadPreview) -> pd.DataFrame:
+    """Every problem found, one per row: where it is, and what to do about it."""
+    issues = preview.validation.issues
+    return pd.DataFrame(
+        {
+            "ファイル": [issue.file for issue in issues],
+            "シート": [issue.sheet for issue in issues],
+            "セル": [issue.cell for issue in issues],
+            "問題と直し方": [issue.explanation for issue in issues],
+        }
+    )
+
+
 def _number(value: object) -> str:
     return "" if pd.isna(value) else f"{value:,.10g}"
 
