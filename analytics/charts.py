@@ -194,8 +194,10 @@ def _style(figure: go.Figure, unit: str, years: np.ndarray, indicator: pd.Series
     figure.update_layout(
         font={"family": FONT_FAMILY, "size": 12 if compact else 14},
         template="plotly_white",
-        height=280 if compact else 460,
-        margin={"l": 10, "r": 10, "t": 26 if compact else 30, "b": 10},
+        # The full chart carries its own title so that a downloaded PNG says what it shows.
+        title=None if compact else {"text": f"{indicator['code']}　{indicator['name']}", "font": {"size": 16}},
+        height=280 if compact else 480,
+        margin={"l": 10, "r": 10, "t": 26 if compact else 60, "b": 10},
         legend={"orientation": "h", "y": -0.22},
         hovermode="closest",
         xaxis={

@@ -50,3 +50,17 @@ def test_flagged_indicator_links_to_its_detail_in_one_click(browser: Browser, ap
     page.wait_for_selector("h3")
     assert page.locator("h3").first.inner_text().startswith("1-④")
     assert page.locator(ERRORS).count() == 0
+
+
+def test_chart_downloads_as_png_through_plotlys_own_button(
+    browser: Browser, app_url: str, screenshot_directory: Path
+) -> None:
+    page = _visit(browser, f"{app_url}/indicator?indicator={quote('1-②')}")
+    chart = page.locator("[data-testid='stPlotlyChart']").first
+    chart.hover()
+    with page.expect_download() as download:
+        chart.locator("[data-title='Download plot as a PNG']").click()
+    saved = screenshot_directory / "download_indicator_1-2.png"
+    download.value.save_as(saved)
+    assert download.value.suggested_filename == "indicator_1-②.png"
+    assert saved.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

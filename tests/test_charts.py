@@ -8,6 +8,7 @@ from analytics.charts import plot_breakdown, plot_indicator_trend, plot_status_c
 def _indicator(**overrides) -> pd.Series:
     row = {
         "code": "1-①",
+        "name": "住んでいる地域の必要な情報が入手できると感じている市民の割合",
         "unit": "%",
         "status": v.SLIGHTLY_BEHIND,
         "baseline_year": 2015,
@@ -51,6 +52,13 @@ def test_trend_shows_values_band_path_and_target_in_japanese() -> None:
     assert list(_trace(figure, "目標達成ペース").x) == [2015, 2025]
     assert _trace(figure, "目標値").text == ("目標 55.0%",)
     assert figure.layout.annotations[0].text == "基準値 42.0%"
+
+
+def test_full_trend_is_titled_with_code_and_name_so_a_downloaded_png_says_what_it_shows() -> None:
+    assert plot_indicator_trend(_history(), _indicator()).layout.title.text == (
+        "1-①　住んでいる地域の必要な情報が入手できると感じている市民の割合"
+    )
+    assert plot_indicator_trend(_history(), _indicator(), compact=True).layout.title.text is None
 
 
 def test_trend_colours_the_values_by_status() -> None:
