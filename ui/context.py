@@ -87,13 +87,18 @@ def read_settings() -> Settings:
         st.stop()
 
 
-def read_evaluation() -> PlanEvaluation:
-    """The plan evaluated for the year and method chosen in the sidebar (cached per data version)."""
+def _chosen() -> tuple[Engine, tuple[int, int], Settings, int | None, str]:
+    """The cache key of everything evaluated: store, data version, settings, sidebar year and method."""
     engine = get_engine()
     settings = read_settings()
     method = st.session_state.get(METHOD_KEY) or settings.method
+    return engine, store.read_data_version(engine), settings, st.session_state.get(YEAR_KEY), method
+
+
+def read_evaluation() -> PlanEvaluation:
+    """The plan evaluated for the year and method chosen in the sidebar (cached per data version)."""
     try:
-        return _evaluate(engine, store.read_data_version(engine), settings, st.session_state.get(YEAR_KEY), method)
+        return _evaluate(*_chosen())
     except TargetError as error:
         st.error(f"計画の基準値・目標値に誤りがあるため評価できません。{error}", icon=":material/error:")
         st.stop()
@@ -101,11 +106,7 @@ def read_evaluation() -> PlanEvaluation:
 
 def read_trend_figure(code: str, *, compact: bool = False) -> go.Figure:
     """The indicator's trend chart for the chosen year and method, built once and then reused."""
-    engine = get_engine()
-    settings = read_settings()
-    method = st.session_state.get(METHOD_KEY) or settings.method
-    version = store.read_data_version(engine)
-    return _trend_figure(engine, version, settings, st.session_state.get(YEAR_KEY), method, code, compact)
+    return _trend_figure(*_chosen(), code, compact)
 
 
 def describe_last_update() -> str:
