@@ -232,6 +232,7 @@ def render_plan_changes(changes: pd.DataFrame, old_label: str, new_label: str) -
     style = (
         "<style>.plan-diff{border-collapse:collapse;width:100%}.plan-diff th,.plan-diff td{border:1px solid #ddd;"
         "padding:6px 8px;vertical-align:top;text-align:left}.plan-diff th{background:#f3f3f5}"
+        ".plan-diff td:nth-child(-n+3),.plan-diff th:nth-child(-n+3){white-space:nowrap}"
         ".plan-diff del{background:#f6d3c4;text-decoration:line-through}"
         ".plan-diff ins{background:#cfe3f3;text-decoration:underline;font-weight:600}</style>"
     )
