@@ -132,6 +132,20 @@ users = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 
+# 所見 (a manager's commentary) per indicator and fiscal year. Every save is a new row, so that
+# earlier wording and who wrote it stay on record; the newest row is the commentary, blank clears it.
+commentary = sa.Table(
+    "commentary",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("indicator_code", sa.String, nullable=False),
+    sa.Column("fiscal_year", sa.Integer, nullable=False),
+    sa.Column("text", sa.String, nullable=False),
+    sa.Column("written_by", sa.String, nullable=False),
+    sa.Column("written_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_commentary_year_code", "fiscal_year", "indicator_code"),
+)
+
 _OBSERVATION_COLUMNS = list(ObservationFrame.to_schema().columns)
 
 
@@ -543,3 +557,39 @@ def read_user(engine: Engine, name: str) -> dict | None:
     with engine.connect() as connection:
         row = connection.execute(sa.select(users).where(users.c.name == name)).mappings().first()
     return dict(row) if row else None
+
+
+def write_commentary(engine: Engine, indicator_code: str, fiscal_year: int, text: str, author: str) -> None:
+    """Save the 所見 for one indicator and year as a new version (blank text withdraws it)."""
+    with engine.begin() as connection:
+        connection.execute(
+            commentary.insert().values(
+                indicator_code=indicator_code,
+                fiscal_year=int(fiscal_year),
+                text=text.strip(),
+                written_by=author,
+                written_at=datetime.now(UTC),
+            )
+        )
+
+
+def read_commentary(engine: Engine, fiscal_year: int) -> pd.DataFrame:
+    """The current 所見 of every indicator for one year: indicator_code, text, written_by, written_at (UTC).
+
+    Only the newest version of each counts, and an indicator whose newest version is blank has none.
+    """
+    newest = (
+        sa.select(sa.func.max(commentary.c.id))
+        .where(commentary.c.fiscal_year == int(fiscal_year))
+        .group_by(commentary.c.indicator_code)
+    )
+    query = (
+        sa.select(commentary.c.indicator_code, commentary.c.text, commentary.c.written_by, commentary.c.written_at)
+        .where(commentary.c.id.in_(newest), commentary.c.text != "")
+        .order_by(commentary.c.indicator_code)
+    )
+    with engine.connect() as connection:
+        frame = pd.read_sql(query, connection)
+    # SQLite hands back naive datetimes; they were written in UTC.
+    written = pd.to_datetime(frame["written_at"])
+    return frame.assign(written_at=written.dt.tz_localize(UTC) if written.dt.tz is None else written)

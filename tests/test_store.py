@@ -150,3 +150,16 @@ def test_undo_of_a_missing_or_empty_batch_says_so(engine: Engine, batch: int | N
         batch = import_files(engine, _csv("年度,指標,値,回答者数\n2024,1-①,53.4,1202\n"), "山田").batch_id
     with pytest.raises(store.StoreError, match=message):
         store.undo_batch(engine, batch, "山田")
+
+
+def test_commentary_is_the_newest_version_per_indicator_and_year_and_blank_withdraws_it(empty_engine: Engine) -> None:
+    store.write_commentary(empty_engine, "1-①", 2024, "初稿", "田中")
+    store.write_commentary(empty_engine, "1-①", 2024, "  改訂した所見  ", "佐藤")
+    store.write_commentary(empty_engine, "1-②", 2024, "書いたが取り下げる", "田中")
+    store.write_commentary(empty_engine, "1-②", 2024, "", "田中")
+    store.write_commentary(empty_engine, "1-③", 2023, "前年度の所見", "田中")
+    current = store.read_commentary(empty_engine, 2024)
+    assert current[["indicator_code", "text", "written_by"]].values.tolist() == [["1-①", "改訂した所見", "佐藤"]]
+    assert str(current["written_at"].dt.tz) == "UTC"
+    with empty_engine.connect() as connection:
+        assert connection.execute(sa.select(sa.func.count()).select_from(store.commentary)).scalar() == 5
