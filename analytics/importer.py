@@ -245,6 +245,7 @@ def _check(
     error[unreadable] = "シートの見出しに問題があるため読めません（エラーの一覧を見てください）"
     return parsed.assign(
         indicator_text=raw["indicator"],
+        value_text=raw["value"],
         file=raw["file"],
         sheet=raw["sheet"],
         value_row=raw["value_row"],

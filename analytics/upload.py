@@ -90,7 +90,11 @@ def tabulate_preview(preview: UploadPreview) -> pd.DataFrame:
                 "全体" if not dimension else f"{dimension}: {category}"
                 for dimension, category in zip(rows["dimension"], rows["category"], strict=True)
             ],
-            "値": rows["value"].map(_number),
+            # An unreadable value is shown as it was written, so staff can find it in the file.
+            "値": [
+                _number(value) if pd.notna(value) else str(text)
+                for value, text in zip(rows["value"], rows["value_text"], strict=True)
+            ],
             "回答者数": rows["respondents"].map(_number),
             "変更内容": [_change(row) for row in rows.itertuples()],
             "エラー": rows["error"],

@@ -10,6 +10,7 @@ from analytics import store
 from analytics.accounts import User
 from analytics.importer import RejectedImportError
 from analytics.observations import CHANGED, NEW, UNCHANGED
+from analytics.spreadsheets import MAX_FILE_BYTES
 from analytics.upload import (
     ERROR,
     UploadPreview,
@@ -67,7 +68,8 @@ def _show_preview(preview: UploadPreview) -> None:
             f"{len(issues)} 件の問題があるため、取り込めません。ファイルを直してから、もう一度アップロードしてください。",
             icon=":material/error:",
         )
-        st.dataframe(tabulate_issues(preview), hide_index=True, width="stretch")
+        # A table that wraps: each fix must be readable in full.
+        st.table(tabulate_issues(preview), hide_index=True)
     if not preview.rows.empty:
         st.dataframe(
             tabulate_preview(preview), hide_index=True, width="stretch", height=min(600, 38 + 35 * len(preview.rows))
@@ -95,7 +97,7 @@ def _upload(editor: User, engine, plan) -> None:
     show_signed_in(editor)
     # xlsm is let through the picker so that the refusal comes from us, in Japanese, saying what to do.
     files = st.file_uploader(
-        "調査結果のファイル（xlsx・xls・csv、複数可）",
+        f"調査結果のファイル（xlsx・xls・csv、複数可。1ファイル {MAX_FILE_BYTES // 1024 // 1024} MB まで）",
         type=["xlsx", "xls", "csv", "xlsm"],
         accept_multiple_files=True,
         key=f"uploader_{st.session_state.get('upload_round', 0)}",

@@ -7,6 +7,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -47,7 +48,13 @@ def empty_engine(database_url: str) -> Engine:
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The dashboard served by `python -m ui.serve` on a free port, over a fresh store."""
-    database = tmp_path_factory.mktemp("browser") / "store.sqlite3"
+    with serve_dashboard(tmp_path_factory.mktemp("browser") / "store.sqlite3") as url:
+        yield url
+
+
+@contextmanager
+def serve_dashboard(database: Path) -> Iterator[str]:
+    """Serve the dashboard on a free port over the SQLite store at `database` (created if new)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

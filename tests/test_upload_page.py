@@ -87,7 +87,7 @@ def test_a_file_with_errors_lists_them_and_cannot_be_confirmed(engine) -> None:
     app.file_uploader[0].set_value(("ambiguous_fraction.xlsx", content, "application/octet-stream"))
     app.run()
     assert app.error[0].value.startswith("1 件の問題があるため、取り込めません。")
-    issues = app.dataframe[0].value
+    issues = app.table[0].value
     assert issues[["シート", "セル"]].values.tolist() == [["調査結果", "C2"]]
     assert issues.loc[0, "問題と直し方"].startswith("割合が 0〜1 の小数で書かれていて")
     assert next(button for button in app.button if button.label == "この内容で取り込む").disabled
@@ -98,5 +98,5 @@ def test_a_macro_workbook_is_refused_in_japanese_and_nothing_is_written(engine) 
     app = _sign_in(_open())
     app.file_uploader[0].set_value(("survey.xlsm", (UPLOADS / "macro.xlsm").read_bytes(), "application/octet-stream"))
     app.run()
-    assert app.dataframe[0].value.loc[0, "問題と直し方"].startswith("マクロを含むブックは安全のため受け付けません")
+    assert app.table[0].value.loc[0, "問題と直し方"].startswith("マクロを含むブックは安全のため受け付けません")
     pd.testing.assert_frame_equal(store.read_batches(engine), before)
