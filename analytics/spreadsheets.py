@@ -262,7 +262,12 @@ def read_percent_cells(
     """
     if Path(file_name).suffix.lower() != ".xlsx" or not cells:
         return None
-    workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (KeyError, ValueError, OSError, zipfile.BadZipFile):
+        # calamine read the file but openpyxl cannot: the formats stay unknown and the caller
+        # reports the fractions as ambiguous, which is safe.
+        return None
     try:
         rows = [row for row, _ in cells]
         columns = [column for _, column in cells]

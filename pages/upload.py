@@ -2,6 +2,7 @@
 
 import hashlib
 import logging
+from collections.abc import Callable
 from datetime import date
 
 import streamlit as st
@@ -104,12 +105,7 @@ def _upload(editor: User, engine, plan) -> None:
     )
     if not files:
         return
-    try:
-        preview = _read_upload(files, engine, plan)
-    except Exception:
-        _log.exception("upload preview failed")
-        st.error(_UNEXPECTED, icon=":material/error:")
-        return
+    preview = _read_upload(files, engine, plan)
     _show_preview(preview)
     _confirm(preview, editor, engine)
 
@@ -136,6 +132,16 @@ def _history(editor: User | None, engine) -> None:
             return
         st.session_state["done"] = describe_result(result, undone_batch=choice)
         st.rerun()
+
+
+def _without_traceback(section: Callable[[], None]) -> None:
+    """Run a part of the page; a failure nobody foresaw is logged for the administrator and shown
+    to staff as a short Japanese message, never as a traceback."""
+    try:
+        section()
+    except Exception:
+        _log.exception("データ取込 page failed")
+        st.error(_UNEXPECTED, icon=":material/error:")
 
 
 show_header("データ取込")
@@ -166,7 +172,7 @@ if editor is None:
     )
     show_sign_in()
 else:
-    _upload(editor, engine, plan)
+    _without_traceback(lambda: _upload(editor, engine, plan))
 
 st.subheader("取込の履歴")
-_history(editor, engine)
+_without_traceback(lambda: _history(editor, engine))

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 
 from analytics import store
 from analytics.importer import RejectedImportError, import_files, read_files, validate_files
+from analytics.spreadsheets import MAX_FILE_BYTES
 
 UPLOADS = Path(__file__).resolve().parent / "fixtures" / "upload"
 
@@ -241,3 +242,13 @@ def test_bad_file_is_refused_within_a_second_with_its_message_and_the_store_is_u
     assert [str(issue).removeprefix(f"{name} ").removeprefix(name) for issue in refused.value.issues] == messages
     pd.testing.assert_frame_equal(store.read_observations(engine), before[0])
     pd.testing.assert_frame_equal(store.read_batches(engine), before[1])
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(engine: Engine) -> None:
+    indicators = store.read_plans(engine)[-1].indicators
+    started = time.perf_counter()
+    validation = validate_files([("big.xlsx", b"PK\x03\x04" + bytes(MAX_FILE_BYTES))], indicators)
+    assert time.perf_counter() - started < 1.0
+    assert [str(issue) for issue in validation.issues] == [
+        "big.xlsx: ファイルが大きすぎます（20.0 MB、上限 20 MB）。不要なシートを削除するか、ファイルを分けてください。"
+    ]
