@@ -183,8 +183,9 @@ def tabulate_batches(batches: pd.DataFrame) -> pd.DataFrame:
 
 
 def template_workbook(plan: Plan, today: date | None = None) -> bytes:
-    """The long-layout xlsx template for the current plan, with years from its first baseline to this year."""
+    """The long-layout xlsx template for the current plan, with years from its first baseline to this
+    year (a later year cannot have survey results yet, and the importer refuses it)."""
     indicators = plan.indicators
-    last = max(int(indicators["target_year"].max()), (today or date.today()).year)
+    last = (today or date.today()).year
     years = [v.format_fiscal_year(year) for year in range(int(indicators["baseline_year"].min()), last + 1)]
     return write_template(indicators, years)
