@@ -54,6 +54,12 @@ _NOT_RESULTS = ("基準", "目標", "単位", "順位", "増減", "前年", "差
 _LABEL_BRACKETS = "【】[]「」<>〈〉"
 
 
+_RAW_COLUMNS = [
+    *[name for field_name in FIELDS for name in (field_name, f"{field_name}_row", f"{field_name}_column")],
+    "row",
+]
+
+
 @dataclass(frozen=True)
 class ImportIssue:
     """One problem in one cell (or one sheet), reported the way staff can find and fix it."""
@@ -312,8 +318,8 @@ def _read_wide(
     }
     indicator_column = fields.get("indicator", -1)
     year_columns = set(value_columns) | set(respondent_columns)
-    records, counts, problems = [], {}, []
-    last_indicator: tuple[object, int] | None = None
+    records, counts = [], {}
+    last_indicator: object | None = None
     mode = "value"
     for number in range(header.row + 1, len(rows)):
         row = rows[number]
@@ -335,12 +341,9 @@ def _read_wide(
         own_indicator = not is_blank(indicator_cell) and _label(normalise_text(indicator_cell)) is None
         if kind == "value":
             base = _cells_of(row, number, fields)
-            last_indicator = (indicator_cell, number) if own_indicator else None
+            last_indicator = indicator_cell if own_indicator else None
             key_base = (_pairing_key(indicator_cell, resolve), base["dimension"], base["category"])
-            for column, year in value_columns.items():
-                cell = row[column] if column < len(row) else ""
-                if is_blank(cell) or is_not_surveyed(cell):
-                    continue
+            for column, year, cell in _filled(row, value_columns):
                 record = base | {
                     "fiscal_year": year,
                     "fiscal_year_row": header.row,
@@ -356,9 +359,9 @@ def _read_wide(
                 if not is_blank(n_cell) and not is_not_surveyed(n_cell):
                     counts.setdefault((*key_base, year), []).append((n_cell, number, n_column))
             continue
-        owner = indicator_cell if own_indicator else (last_indicator[0] if last_indicator else None)
+        owner = indicator_cell if own_indicator else last_indicator
         if owner is None:
-            problems.append(
+            issues.append(
                 ImportIssue(
                     file,
                     sheet.name,
@@ -370,10 +373,8 @@ def _read_wide(
             continue
         base = _cells_of(row, number, fields)
         key_base = (_pairing_key(owner, resolve), base["dimension"], base["category"])
-        for column, year in value_columns.items():
-            cell = row[column] if column < len(row) else ""
-            if not is_blank(cell) and not is_not_surveyed(cell):
-                counts.setdefault((*key_base, year), []).append((cell, number, column))
+        for column, year, cell in _filled(row, value_columns):
+            counts.setdefault((*key_base, year), []).append((cell, number, column))
 
     for record in records:
         key = (
@@ -395,16 +396,15 @@ def _read_wide(
                 column,
                 "この回答者数に対応する値がありません。同じ指標・年度の値があるか、指標の書き方が値の行と同じか確かめてください。",
             )
-    issues.extend(problems)
     note = f"列「{'」「'.join(ignored)}」は読み込みません" if ignored else ""
     frame = pd.DataFrame.from_records(records, columns=_RAW_COLUMNS) if records else empty_frame()
     return frame.assign(file=file, sheet=sheet.name), note
 
 
-_RAW_COLUMNS = [
-    *[name for field_name in FIELDS for name in (field_name, f"{field_name}_row", f"{field_name}_column")],
-    "row",
-]
+def _filled(row: list, columns: dict[int, int]) -> list[tuple[int, int, object]]:
+    """(column, year, cell) for each year column of the row that holds something (「－」 holds nothing)."""
+    cells = [(column, year, row[column] if column < len(row) else "") for column, year in columns.items()]
+    return [(column, year, cell) for column, year, cell in cells if not is_blank(cell) and not is_not_surveyed(cell)]
 
 
 def _cells_of(row: list, number: int, fields: dict[str, int]) -> dict[str, object]:

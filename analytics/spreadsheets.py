@@ -12,7 +12,6 @@ import pandas as pd
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import (
     CalamineError,
@@ -23,7 +22,7 @@ from python_calamine import (
     SheetVisibleEnum,
 )
 
-ACCEPTED_SUFFIXES = (".xlsx", ".xls", ".csv")
+_ACCEPTED_SUFFIXES = (".xlsx", ".xls", ".csv")
 MAX_FILE_BYTES = 20 * 1024 * 1024
 # An xlsx is a zip; real survey workbooks unpack to about 10× their size. Far more is a zip bomb.
 MAX_UNPACK_RATIO = 100
@@ -117,7 +116,7 @@ def _check_file(file_name: str, content: bytes) -> str:
         )
     if suffix in (".xlsm", ".xltm", ".xlsb"):
         raise SpreadsheetError(f"{file_name}: {_MACRO_REFUSAL}")
-    if suffix not in ACCEPTED_SUFFIXES:
+    if suffix not in _ACCEPTED_SUFFIXES:
         raise SpreadsheetError(f"{file_name}: 対応していない形式です。xlsx、xls、csv のいずれかで保存してください。")
     if content.startswith(_CFB) and _ENCRYPTED_PACKAGE in content:
         raise SpreadsheetError(
@@ -291,12 +290,6 @@ def _is_percent_format(code: str) -> bool:
     return "%" in re.sub(r'"[^"]*"|\\.', "", code or "")
 
 
-def position_of(reference: str) -> tuple[int, int]:
-    """0-based (row, column) of an Excel reference: "A1" → (0, 0)."""
-    row, column = coordinate_to_tuple(reference)
-    return row - 1, column - 1
-
-
 def write_workbook(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
     """Write frames as plain sheets, one per name, headers in row 1."""
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
@@ -304,7 +297,7 @@ def write_workbook(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
             frame.to_excel(writer, sheet_name=name, index=False)
 
 
-TEMPLATE_HEADER = ["年度", "指標", "値", "回答者数", "区分", "区分値", "備考"]
+_TEMPLATE_HEADER = ["年度", "指標", "値", "回答者数", "区分", "区分値", "備考"]
 _TEMPLATE_ROWS = 2000
 _TEMPLATE_INSTRUCTIONS = [
     "調査結果の取込用テンプレート（縦長形式：1行に1つの値）",
@@ -350,7 +343,7 @@ def write_template(indicators: pd.DataFrame, fiscal_years: list[str]) -> bytes:
     choices.sheet_state = "hidden"
 
     data = workbook.create_sheet("調査結果", 1)
-    data.append(TEMPLATE_HEADER)
+    data.append(_TEMPLATE_HEADER)
     header_fill = PatternFill("solid", fgColor="DDEBF7")
     for cell in data[1]:
         cell.font = Font(bold=True)
