@@ -10,6 +10,7 @@ from analytics import vocabulary as v
 from analytics.accounts import EDITOR, ROLES, AccountError, create_user
 from analytics.bootstrap import prepare_store
 from analytics.importer import RejectedImportError, import_files, read_files, validate_files
+from analytics.reports.export_command import add_export_command
 from analytics.status_report import add_status_command
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -113,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--user", default=getpass.getuser(), help="履歴に記録する取込者名（既定: ログイン名）")
     load.set_defaults(handler=_import)
     add_status_command(commands)
+    add_export_command(commands)
 
     user = commands.add_parser("user", help="データ取込ページの編集者アカウントを管理する")
     user_commands = user.add_subparsers(dest="user_command", required=True, metavar="COMMAND")

@@ -1,0 +1,72 @@
+"""The `export` command: write a report (pptx, xlsx or html) for a year and scope, as the 報告書出力 page does."""
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from analytics import store
+from analytics import vocabulary as v
+from analytics.assessment import evaluate_plan
+from analytics.bootstrap import prepare_store
+from analytics.evaluation_settings import SettingsError, load_settings
+from analytics.progress import TargetError
+from analytics.reports import FORMATS
+from analytics.reports.report_content import WHOLE_PLAN, ScopeError, build_report
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+def add_export_command(commands: argparse._SubParsersAction) -> None:
+    """Register `export` on the main parser's subcommands."""
+    export = commands.add_parser("export", help="報告書（PowerPoint・Excel・HTML）を書き出す")
+    export.add_argument("--format", required=True, choices=list(FORMATS), help="形式: pptx / xlsx / html")
+    export.add_argument("--output", required=True, type=Path, metavar="FILE", help="書き出すファイル")
+    export.add_argument("--year", type=int, help="評価する年度（西暦。既定: データのある最新の年度）")
+    export.add_argument("--method", choices=v.METHODS, help="評価方法（既定: data/evaluation.toml の method）")
+    export.add_argument(
+        "--scope",
+        default=WHOLE_PLAN,
+        help="範囲: all（計画全体・既定）、flagged（要注意の指標のみ）、基本方針のコード（例: 1）",
+    )
+    export.set_defaults(handler=run_export)
+
+
+def run_export(arguments: argparse.Namespace) -> int:
+    """Evaluate the stored data exactly as the dashboard does and write the report file.
+
+    Exit 1 for a bad settings file or plan target, 2 for a scope, year or output the store cannot serve.
+    """
+    if not arguments.output.parent.is_dir():
+        return _fail(f"書き出し先のフォルダがありません: {arguments.output.parent}", EXIT_USAGE)
+    try:
+        settings = load_settings()
+        engine = prepare_store()
+        plan = store.read_plans(engine)[-1]
+        observations = store.read_observations(engine)
+        years = set(observations.loc[observations["dimension"] == v.OVERALL, "fiscal_year"])
+        if arguments.year is not None and arguments.year not in years:
+            known = "、".join(str(year) for year in sorted(years))
+            return _fail(f"{arguments.year} 年度の調査結果はありません（あるのは {known}）。", EXIT_USAGE)
+        method = arguments.method or settings.method
+        evaluation = evaluate_plan(plan.indicators, observations, settings, arguments.year, method)
+        sample = bool(plan.indicators["sample"].any() or observations["sample"].any())
+        commentary = store.read_commentary(engine, evaluation.year)
+        report = build_report(evaluation, plan, commentary, scope=arguments.scope, sample=sample, today=date.today())
+    except ScopeError as error:
+        return _fail(str(error), EXIT_USAGE)
+    except (SettingsError, TargetError) as error:
+        return _fail(str(error), EXIT_INVALID)
+    arguments.output.write_bytes(FORMATS[arguments.format].render(report))
+    print(
+        f"{arguments.output} に書き出しました（{v.format_fiscal_year(report.year)}、{report.scope_label}、"
+        f"{len(report.slides)} 枚のスライド分）。"
+    )
+    if sample:
+        print(v.SAMPLE_NOTICE)
+    return EXIT_OK
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"エラー: {message}", file=sys.stderr)
+    return code

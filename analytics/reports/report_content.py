@@ -1,0 +1,294 @@
+"""What a report says, gathered once from an evaluation: the slides every format and 発表モード render."""
+
+from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from analytics import vocabulary as v
+from analytics.assessment import PlanEvaluation
+from analytics.plan import Plan
+from analytics.presentation import (
+    describe_observation,
+    format_value,
+    status_badge,
+    tabulate_history,
+    tabulate_statuses,
+    worst_first,
+)
+
+WHOLE_PLAN = "all"
+FLAGGED = "flagged"
+RECENT_YEARS = 4
+# The summary slide has room for the status counts and three flagged indicators with their reasons;
+# the rest continue five to a slide, so that the text stays large enough to read on a projector.
+FLAGGED_ON_SUMMARY = 3
+FLAGGED_PER_SLIDE = 5
+_TOKYO = ZoneInfo("Asia/Tokyo")
+_STATUS_BY_BADGE = {status_badge(status): status for status in v.STATUSES}
+
+
+class ScopeError(ValueError):
+    """A scope that is neither the whole plan, the flagged indicators nor a 基本方針 of the plan."""
+
+
+@dataclass(frozen=True)
+class TitleSlide:
+    """Plan name, what the report covers, and when it was made."""
+
+    plan_name: str
+    heading: str
+    details: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SummarySlide:
+    """Status counts per 基本方針 (first slide only) and the flagged indicators with their reasons."""
+
+    heading: str
+    counts: pd.DataFrame | None
+    flagged: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class TrendSeries:
+    """An indicator's chart as plain columns, for native office charts: one value per year or None."""
+
+    years: tuple[int, ...]
+    actual: tuple[float | None, ...]
+    path: tuple[float | None, ...]
+    baseline: tuple[float | None, ...]
+    target: tuple[float | None, ...]
+
+    NAMES = ("実績値", "目標達成ペース", "基準値", "目標値")
+
+    def columns(self) -> tuple[tuple[float | None, ...], ...]:
+        """The four series in the order of NAMES."""
+        return self.actual, self.path, self.baseline, self.target
+
+
+@dataclass(frozen=True)
+class PolicySlide:
+    """One 基本方針: its roll-up status, counts and its indicators' statuses."""
+
+    code: str
+    name: str
+    status: str
+    counts: pd.Series
+    table: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class IndicatorSlide:
+    """One indicator: chart, where it stands and why, recent years with their margins, and its 所見."""
+
+    indicator: pd.Series
+    policy_label: str
+    history: pd.DataFrame
+    series: TrendSeries
+    facts: tuple[str, ...]
+    recent: pd.DataFrame
+    commentary: str
+    commentary_by: str
+
+
+Slide = TitleSlide | SummarySlide | PolicySlide | IndicatorSlide
+
+
+@dataclass(frozen=True)
+class Report:
+    """The slides in order, plus the evaluated rows in scope for the spreadsheet's numeric sheets."""
+
+    plan_name: str
+    year: int
+    method: str
+    scope_label: str
+    sample: bool
+    slides: tuple[Slide, ...]
+    indicators: pd.DataFrame
+    history: pd.DataFrame
+    breakdowns: pd.DataFrame
+
+    def slides_of(self, kind: type) -> list:
+        return [slide for slide in self.slides if isinstance(slide, kind)]
+
+
+def scope_choices(plan: Plan) -> dict[str, str]:
+    """Every scope with its Japanese label: the whole plan, the flagged indicators, each 基本方針."""
+    policies = {code: f"基本方針{code}のみ" for code in plan.policies["code"]}
+    return {WHOLE_PLAN: "計画全体", FLAGGED: "要注意の指標のみ"} | policies
+
+
+def status_of_badge(text: object) -> str | None:
+    """The status a table cell shows (「▲ 遅れ」 → behind), so that renderers can colour it."""
+    return _STATUS_BY_BADGE.get(text) if isinstance(text, str) else None
+
+
+def ink_on(colour: str) -> str:
+    """Black or white text, whichever contrasts more with a status fill (WCAG relative luminance).
+
+    Only the blue of 達成 needs white; black reads better on every other Okabe–Ito colour.
+    """
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return "#000000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#FFFFFF"
+
+
+def build_report(
+    evaluation: PlanEvaluation,
+    plan: Plan,
+    commentary: pd.DataFrame,
+    *,
+    scope: str = WHOLE_PLAN,
+    sample: bool,
+    today: date,
+) -> Report:
+    """Gather a report's slides from the dashboard's own evaluation, so every figure matches it.
+
+    `commentary` is store.read_commentary for the evaluated year. Scope FLAGGED keeps the indicators
+    with any flag (worst first on the summary), a policy code keeps that 基本方針 alone; the status
+    counts always come from the whole plan's evaluation, as on the overview page.
+    """
+    choices = scope_choices(plan)
+    if scope not in choices:
+        raise ScopeError(f"範囲「{scope}」はありません。{'、'.join(choices)} のいずれかを指定してください。")
+    indicators = _in_scope(evaluation.indicators, scope)
+    texts = dict(zip(commentary["indicator_code"], commentary["text"], strict=True))
+    signed = {
+        code: f"{author}（{written.astimezone(_TOKYO):%Y年%-m月%-d日}）"
+        for code, author, written in zip(
+            commentary["indicator_code"], commentary["written_by"], commentary["written_at"], strict=True
+        )
+    }
+    indicators = indicators.assign(
+        commentary=[texts.get(code, "") for code in indicators["code"]],
+        commentary_by=[signed.get(code, "") for code in indicators["code"]],
+    )
+    policies = plan.policies.set_index("code")["name"]
+    in_scope = [code for code in policies.index if code in set(indicators["policy_code"])]
+    plan_name = plan.title.removesuffix("体系表")  # the stored title names the table, not the plan
+    slides: list[Slide] = [_title_slide(plan_name, evaluation, choices[scope], today)]
+    slides += _summary_slides(evaluation.summary, indicators, in_scope)
+    for code in in_scope:
+        members = indicators[indicators["policy_code"] == code]
+        slides.append(_policy_slide(code, policies[code], evaluation.summary, members))
+        slides += [
+            _indicator_slide(row, f"基本方針{code}", evaluation.history_of(row["code"]))
+            for _, row in members.iterrows()
+        ]
+    codes = set(indicators["code"])
+    return Report(
+        plan_name=plan_name,
+        year=evaluation.year,
+        method=evaluation.method,
+        scope_label=choices[scope],
+        sample=sample,
+        slides=tuple(slides),
+        indicators=indicators.reset_index(drop=True),
+        history=evaluation.history[evaluation.history["indicator_code"].isin(codes)].reset_index(drop=True),
+        breakdowns=evaluation.breakdowns[evaluation.breakdowns["code"].isin(codes)].reset_index(drop=True),
+    )
+
+
+def _in_scope(evaluated: pd.DataFrame, scope: str) -> pd.DataFrame:
+    if scope == WHOLE_PLAN:
+        return evaluated
+    if scope == FLAGGED:
+        return evaluated[evaluated["flags"].map(len) > 0]
+    return evaluated[evaluated["policy_code"] == scope]
+
+
+def _title_slide(plan_name: str, evaluation: PlanEvaluation, scope_label: str, today: date) -> TitleSlide:
+    return TitleSlide(
+        plan_name=plan_name,
+        heading=f"施策評価指標の進捗状況　{v.format_fiscal_year(evaluation.year)}",
+        details=(
+            f"対象: {scope_label}",
+            f"評価方法: {v.METHOD_LABELS[evaluation.method]}",
+            f"{today.year}年{today.month}月{today.day}日 作成",
+        ),
+    )
+
+
+def _summary_slides(summary: pd.DataFrame, indicators: pd.DataFrame, policies: list[str]) -> list[SummarySlide]:
+    flagged = worst_first(indicators[indicators["flags"].map(len) > 0])
+    table = pd.DataFrame(
+        {
+            "状況": flagged["status"].map(status_badge),
+            "指標": flagged["code"] + "　" + flagged["name"],
+            "理由": flagged["reasons"].map("\n".join),
+        }
+    ).reset_index(drop=True)
+    first = SummarySlide("全体の状況と要注意の指標", _count_table(summary, policies), table.iloc[:FLAGGED_ON_SUMMARY])
+    rest = range(FLAGGED_ON_SUMMARY, len(table), FLAGGED_PER_SLIDE)
+    return [first, *(SummarySlide("要注意の指標（続き）", None, table.iloc[i : i + FLAGGED_PER_SLIDE]) for i in rest)]
+
+
+def _count_table(summary: pd.DataFrame, policies: list[str]) -> pd.DataFrame:
+    rows = summary[(summary["dimension"] == v.OVERALL) & summary["policy_code"].isin([*policies, v.OVERALL])]
+    return pd.DataFrame(
+        {
+            "範囲": [f"基本方針{code}" if code else "計画全体" for code in rows["policy_code"]],
+            "指標数": rows["total"],
+            **{status_badge(status): rows[status] for status in v.STATUSES},
+            "まとめ": rows["summary"].map(status_badge),
+        }
+    ).reset_index(drop=True)
+
+
+def _policy_slide(code: str, name: str, summary: pd.DataFrame, members: pd.DataFrame) -> PolicySlide:
+    row = summary[(summary["dimension"] == v.OVERALL) & (summary["policy_code"] == code)].iloc[0]
+    table = tabulate_statuses(members)[["指標", "指標名", "値", "進捗率", "状況"]]
+    return PolicySlide(code=code, name=name, status=row["summary"], counts=row[list(v.STATUSES)], table=table)
+
+
+def _indicator_slide(indicator: pd.Series, policy_label: str, history: pd.DataFrame) -> IndicatorSlide:
+    unit = indicator["unit"]
+    progress = "—" if pd.isna(indicator["progress_rate"]) else f"{indicator['progress_rate']:.0f}%"
+    expected = (
+        "" if pd.isna(indicator["expected"]) else f"（目標達成ペース {format_value(indicator['expected'], unit)}）"
+    )
+    facts = (
+        describe_observation(indicator),
+        f"進捗率 {progress}{expected}",
+        f"基準値 {format_value(indicator['baseline_value'], unit)}（{v.format_fiscal_year(int(indicator['baseline_year']))}）"
+        f" → 目標値 {format_value(indicator['target_value'], unit)}（{v.format_fiscal_year(int(indicator['target_year']))}）"
+        f"{'' if indicator['higher_is_better'] else '　低いほど良い'}",
+    )
+    recent = tabulate_history(history, int(indicator["baseline_year"])).tail(RECENT_YEARS).drop(columns="進捗率")
+    if unit != v.PERCENT:
+        # A count (業務統計) has neither respondents nor sampling error: the columns would only say so.
+        recent = recent.drop(columns=["回答者数", "誤差(95%)"])
+    return IndicatorSlide(
+        indicator=indicator,
+        policy_label=policy_label,
+        history=history,
+        series=trend_series(history, indicator),
+        facts=facts,
+        recent=recent.reset_index(drop=True),
+        commentary=indicator["commentary"],
+        commentary_by=indicator["commentary_by"],
+    )
+
+
+def trend_series(history: pd.DataFrame, indicator: pd.Series) -> TrendSeries:
+    """The dashboard's trend chart as columns: values, the flat baseline, the straight path from
+    baseline to target (absent outside those years) and the target as a single point."""
+    baseline_year, target_year = int(indicator["baseline_year"]), int(indicator["target_year"])
+    start, end = float(indicator["baseline_value"]), float(indicator["target_value"])
+    observed = dict(zip(history["fiscal_year"].astype(int), history["value"].astype(float), strict=True))
+    years = tuple(range(min([baseline_year, *observed]), max([target_year, *observed]) + 1))
+    return TrendSeries(
+        years=years,
+        actual=tuple(observed.get(year) for year in years),
+        path=tuple(
+            round(start + (end - start) * (year - baseline_year) / (target_year - baseline_year), 2)
+            if baseline_year <= year <= target_year
+            else None
+            for year in years
+        ),
+        baseline=tuple(start for _ in years),
+        target=tuple(end if year == target_year else None for year in years),
+    )
