@@ -28,15 +28,35 @@ class PlanEvaluation:
         return self.breakdowns[self.breakdowns["code"] == code]
 
 
+def count_indicators_by_year(indicators: pd.DataFrame, observations: pd.DataFrame) -> pd.Series:
+    """How many of the plan's indicators have an overall value in each fiscal year, latest first."""
+    overall = observations[
+        (observations["dimension"] == v.OVERALL) & observations["indicator_code"].isin(indicators["code"])
+    ]
+    return overall.groupby("fiscal_year")["indicator_code"].nunique().sort_index(ascending=False)
+
+
+def default_year(indicators: pd.DataFrame, observations: pd.DataFrame) -> int | None:
+    """The latest fiscal year in which at least half of the plan's indicators have a value.
+
+    Surveys come back at different times: when only the staff survey of a new year is in, the
+    dashboard should not open on a year where most indicators read データなし.
+    """
+    counts = count_indicators_by_year(indicators, observations)
+    complete = counts[counts * 2 >= len(indicators)]
+    if not complete.empty:
+        return int(complete.index[0])
+    return int(counts.index[0]) if not counts.empty else None
+
+
 def evaluate_plan(
     indicators: pd.DataFrame, observations: pd.DataFrame, settings: Settings, year: int | None, method: str
 ) -> PlanEvaluation:
-    """Evaluate at `year` (default: the latest year with any overall value) with `method`.
+    """Evaluate at `year` (default: see default_year) with `method`.
 
     Years after `year` are left out of the series, so a chart of FY2022 shows what was known then.
     """
-    overall = observations[observations["dimension"] == v.OVERALL]
-    year = int(overall["fiscal_year"].max()) if year is None else int(year)
+    year = default_year(indicators, observations) if year is None else int(year)
     known = observations[observations["fiscal_year"] <= year]
     evaluated = evaluate_indicators(indicators, known, settings, year=year, method=method)
     series = evaluate_observations(indicators, known[known["dimension"] == v.OVERALL], settings, method=method)
@@ -47,4 +67,17 @@ def evaluate_plan(
         history=series.reset_index(drop=True),
         breakdowns=evaluate_breakdowns(indicators, known, settings, year=year, method=method),
         summary=summarise_statuses(evaluated),
+    )
+
+
+def describe_partial_years(indicators: pd.DataFrame, observations: pd.DataFrame, year: int) -> str | None:
+    """A note for years after `year` that hold only some indicators, so nobody misses a new upload."""
+    counts = count_indicators_by_year(indicators, observations)
+    newer = counts[counts.index > year]
+    if newer.empty:
+        return None
+    years = "、".join(f"{v.format_fiscal_year(int(y))}（{n}指標）" for y, n in newer.sort_index().items())
+    return (
+        f"{years}の値も登録されていますが、{len(indicators)}指標の半数に満たないため、"
+        "既定ではデータのそろった年度を表示しています。サイドバーで年度を選ぶと表示できます。"
     )

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from analytics import vocabulary as v
+from analytics.assessment import describe_partial_years
 from analytics.charts import plot_status_counts
 from analytics.presentation import (
     describe_observation,
@@ -11,7 +12,7 @@ from analytics.presentation import (
     tabulate_statuses,
     worst_first,
 )
-from ui.context import describe_last_update, read_current_plan, read_evaluation, show_header
+from ui.context import describe_last_update, read_current_plan, read_evaluation, read_observations, show_header
 
 show_header("概要")
 plan = read_current_plan()
@@ -20,6 +21,8 @@ st.caption(
     f"{v.format_fiscal_year(result.year)}の調査結果 ・ 評価方法: {v.METHOD_LABELS[result.method]}"
     f" ・ データ最終更新: {describe_last_update()}"
 )
+if note := describe_partial_years(plan.indicators, read_observations(), result.year):
+    st.info(note, icon=":material/schedule:")
 
 whole = result.summary.set_index("policy_code").loc[v.OVERALL]
 st.subheader(f"計画全体（{whole['total']}指標）: {status_badge(whole['summary'])}")
