@@ -12,6 +12,8 @@ page = st.navigation(
         st.Page("pages/indicator.py", title="指標詳細", icon=":material/query_stats:"),
         st.Page("pages/plan_structure.py", title="計画体系", icon=":material/account_tree:"),
         st.Page("pages/upload.py", title="データ取込", icon=":material/upload_file:"),
+        st.Page("pages/reports.py", title="報告書出力", icon=":material/description:"),
+        st.Page("pages/presentation.py", title="発表モード", icon=":material/slideshow:"),
     ]
 )
 show_sidebar()

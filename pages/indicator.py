@@ -12,6 +12,7 @@ from analytics.presentation import (
     tabulate_breakdowns,
     tabulate_history,
 )
+from ui.commentary import show_commentary
 from ui.context import read_current_plan, read_evaluation, read_trend_figure, show_header
 
 show_header("指標詳細")
@@ -53,6 +54,7 @@ for reason in indicator["reasons"]:
     st.warning(reason, icon=":material/flag:")
 for note in indicator["notes"]:
     st.info(note, icon=":material/info:")
+show_commentary(code, result.year)
 
 history = result.history_of(code)
 st.plotly_chart(read_trend_figure(code), config=chart_config(f"indicator_{code}"), key="trend")

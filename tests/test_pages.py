@@ -7,6 +7,9 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from analytics import store
+from analytics.accounts import EDITOR, User
+from analytics.bootstrap import prepare_store
+from analytics.importer import import_files, read_files
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "pages").glob("*.py"))
@@ -141,3 +144,67 @@ def test_plan_page_shows_the_tree_and_the_draft_comparison() -> None:
     comparison = app.get("html")[-1].proto.body
     assert "自治会への加入促進<ins>、役員の役割の効率化の事例の紹介</ins>" in comparison
     assert "11月13日送付 → 11月30日現在: 8 件の変更" in _texts(app)
+
+
+def test_indicator_page_shows_commentary_and_lets_only_a_signed_in_editor_write_it(database_url: str) -> None:
+    app = _open("pages/indicator.py", indicator="1-②")
+    assert "**所見（令和6(2024)年度）**" in _texts(app)
+    assert not app.text_area
+    assert app.expander[0].label == "所見を書く（編集者のみ）"
+
+    app.session_state["signed_in_user"] = User(name="企画課 田中", role=EDITOR)
+    app.run()
+    app.text_area[0].input("広報紙の配布方法を見直した。")  # a form sends its values with the submit
+    app.button(key="FormSubmitter:commentary-1-②-2024-所見を保存").click().run()
+    assert not app.exception
+    assert "広報紙の配布方法を見直した。" in _texts(app)
+    assert any(success.value == "所見を保存しました。" for success in app.success)
+    saved = store.read_commentary(store.open_store(database_url), 2024)
+    assert saved[["indicator_code", "written_by"]].values.tolist() == [["1-②", "企画課 田中"]]
+
+
+def test_reports_page_offers_year_scope_and_format_with_one_download_button() -> None:
+    app = _open("pages/reports.py")
+    assert app.selectbox[-1].value == 2024
+    assert app.radio[-2].options == ["計画全体", "要注意の指標のみ", "基本方針1のみ", "基本方針2のみ", "基本方針3のみ"]
+    assert "11 指標（スライド 17 枚）" in app.caption[1].value
+    app.radio[-2].set_value("flagged").run()
+    assert "5 指標（スライド 10 枚）" in app.caption[1].value
+    app.selectbox[-1].select(2020).run()
+    assert not app.exception
+    buttons = app.get("download_button")
+    assert len(buttons) == 1
+    assert buttons[0].proto.label == "報告書をダウンロード"
+
+
+def _html(app: AppTest) -> str:
+    return "\n".join(element.proto.body for element in app.get("html"))
+
+
+def test_presentation_steps_through_the_report_slides() -> None:
+    app = _open("pages/presentation.py")
+    assert "<h1>川西市参画と協働のまちづくり推進計画</h1>" in _html(app)
+    assert "1 / 17" in _texts(app)
+    assert app.button[0].disabled
+    app.button[1].click().run()
+    assert "2 / 17" in _texts(app)
+    assert "<h2>全体の状況と要注意の指標</h2>" in _html(app)
+    for _ in range(3):
+        app.button[1].click().run()
+    assert "5 / 17" in _texts(app)
+    assert len(app.get("plotly_chart")) == 1
+    app.button[0].click().run()
+    assert "4 / 17" in _texts(app)
+
+
+def test_a_partly_uploaded_new_year_does_not_take_over_the_overview(database_url: str, tmp_path: Path) -> None:
+    staff_only = tmp_path / "staff_2025.csv"
+    staff_only.write_text("年度,指標,値,回答者数\n2025,3-①,67.0,650\n2025,3-②,45.0,650\n", encoding="utf-8")
+    engine = prepare_store(database_url)
+    import_files(engine, read_files([staff_only]), "山田")
+    app = _open()
+    assert app.sidebar.selectbox[0].value == 2024
+    assert app.caption[0].value.startswith("令和6(2024)年度の調査結果")
+    assert app.info[0].value.startswith("令和7(2025)年度（2指標）の値も登録されていますが")
+    app.sidebar.selectbox[0].select(2025).run()
+    assert app.caption[0].value.startswith("令和7(2025)年度の調査結果")

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 
 from analytics import store
 from analytics import vocabulary as v
-from analytics.assessment import PlanEvaluation, evaluate_plan
+from analytics.assessment import PlanEvaluation, default_year, evaluate_plan
 from analytics.bootstrap import prepare_store
 from analytics.charts import plot_indicator_trend
 from analytics.evaluation_settings import Settings, SettingsError, load_settings
@@ -87,18 +87,29 @@ def read_settings() -> Settings:
         st.stop()
 
 
-def _chosen() -> tuple[Engine, tuple[int, int], Settings, int | None, str]:
-    """The cache key of everything evaluated: store, data version, settings, sidebar year and method."""
+def _chosen(year: int | None = None) -> tuple[Engine, tuple[int, int], Settings, int | None, str]:
+    """The cache key of everything evaluated: store, data version, settings, year (default: the
+    sidebar's) and the sidebar's method."""
     engine = get_engine()
     settings = read_settings()
     method = st.session_state.get(METHOD_KEY) or settings.method
-    return engine, store.read_data_version(engine), settings, st.session_state.get(YEAR_KEY), method
+    year = st.session_state.get(YEAR_KEY) if year is None else year
+    return engine, store.read_data_version(engine), settings, year, method
 
 
-def read_evaluation() -> PlanEvaluation:
-    """The plan evaluated for the year and method chosen in the sidebar (cached per data version)."""
+def read_evaluation(year: int | None = None) -> PlanEvaluation:
+    """The plan evaluated for the sidebar's method and year, or `year` (cached per data version).
+
+    With no survey result stored at all (say, after the sample data was undone), the page stops
+    with a pointer to the upload page instead of an empty evaluation.
+    """
+    if read_observations().empty:
+        st.info(
+            "調査結果がまだ登録されていません。「データ取込」のページから取り込んでください。", icon=":material/info:"
+        )
+        st.stop()
     try:
-        return _evaluate(*_chosen())
+        return _evaluate(*_chosen(year))
     except TargetError as error:
         st.error(f"計画の基準値・目標値に誤りがあるため評価できません。{error}", icon=":material/error:")
         st.stop()
@@ -114,21 +125,48 @@ def describe_last_update() -> str:
     return "—" if updated is None else updated.astimezone(_TOKYO).strftime("%Y年%-m月%-d日 %H:%M")
 
 
+def read_years() -> list[int]:
+    """Fiscal years with any overall value, newest first: the years that can be evaluated."""
+    observations = read_observations()
+    return sorted(observations.loc[observations["dimension"] == v.OVERALL, "fiscal_year"].unique(), reverse=True)
+
+
+def read_commentary(year: int) -> pd.DataFrame:
+    """The current 所見 of every indicator for `year`; read fresh, as an editor may just have saved one."""
+    return store.read_commentary(get_engine(), year)
+
+
+def is_sample() -> bool:
+    """Whether any value shown (plan baseline or target, or survey result) is fictional sample data."""
+    return bool(read_current_plan().indicators["sample"].any() or read_observations()["sample"].any())
+
+
+def show_sample_notice() -> None:
+    """The sample-data notice, whenever any shown value is fictional."""
+    if is_sample():
+        st.warning(f"サンプル（架空）データ: {v.SAMPLE_NOTICE}", icon=":material/science:")
+
+
 def show_header(title: str) -> None:
     """Page title plus the sample-data notice whenever any shown value is fictional."""
     st.title(title)
-    plan_is_sample = bool(read_current_plan().indicators["sample"].any())
-    if plan_is_sample or bool(read_observations()["sample"].any()):
-        st.warning(f"サンプル（架空）データ: {v.SAMPLE_NOTICE}", icon=":material/science:")
+    show_sample_notice()
 
 
 def show_sidebar() -> None:
     """Year and method for every page, and where the data lives."""
-    observations = read_observations()
-    years = sorted(observations.loc[observations["dimension"] == v.OVERALL, "fiscal_year"].unique(), reverse=True)
+    years = read_years()
+    default = default_year(read_current_plan().indicators, read_observations())
     settings = read_settings()
     with st.sidebar:
-        st.selectbox("評価する年度", years, format_func=v.format_fiscal_year, key=YEAR_KEY)
+        st.selectbox(
+            "評価する年度",
+            years,
+            index=years.index(default) if default in years else None,
+            format_func=v.format_fiscal_year,
+            key=YEAR_KEY,
+            placeholder="調査結果がまだありません",
+        )
         st.radio(
             "評価方法",
             v.METHODS,

@@ -124,7 +124,9 @@ def _indicator(slide: PptxSlide, content: IndicatorSlide) -> None:
     panel = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, right, Inches(4.9), right_width, Inches(1.95))
     _fill(panel, _PANEL_FILL)
     panel.shadow.inherit = False
-    comment = [(content.commentary, 14, False, _INK), (content.commentary_by, 11, False, _MUTED)]
+    # Up to five lines at 14pt fit beside the table; a longer 所見 (up to COMMENTARY_LIMIT) drops to 12pt.
+    size = 14 if _lines(content.commentary, right_width / Inches(1) - 0.2, 14) <= 5 else 12
+    comment = [(content.commentary, size, False, _INK), (content.commentary_by, 11, False, _MUTED)]
     empty = [("（この年度の所見はまだありません）", 13, False, _MUTED)]
     _write(panel.text_frame, [("所見", 14, True, _INK), *(comment if content.commentary else empty)], PP_ALIGN.LEFT)
     panel.text_frame.vertical_anchor = MSO_ANCHOR.TOP

@@ -1,7 +1,7 @@
 """What a report says, gathered once from an evaluation: the slides every format and 発表モード render."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -24,6 +24,8 @@ RECENT_YEARS = 4
 # The summary slide has room for the status counts and three flagged indicators with their reasons;
 # the rest continue five to a slide, so that the text stays large enough to read on a projector.
 FLAGGED_ON_SUMMARY = 3
+# A 所見 is a short text: the PowerPoint panel beside the year table holds this many characters.
+COMMENTARY_LIMIT = 160
 FLAGGED_PER_SLIDE = 5
 _TOKYO = ZoneInfo("Asia/Tokyo")
 _STATUS_BY_BADGE = {status_badge(status): status for status in v.STATUSES}
@@ -125,6 +127,11 @@ def status_of_badge(text: object) -> str | None:
     return _STATUS_BY_BADGE.get(text) if isinstance(text, str) else None
 
 
+def sign_commentary(author: str, written: datetime) -> str:
+    """「企画課 田中（2025年2月3日）」: who wrote a 所見 and on which day, in Japan's time zone."""
+    return f"{author}（{written.astimezone(_TOKYO):%Y年%-m月%-d日}）"
+
+
 def ink_on(colour: str) -> str:
     """Black or white text, whichever contrasts more with a status fill (WCAG relative luminance).
 
@@ -157,7 +164,7 @@ def build_report(
     indicators = _in_scope(evaluation.indicators, scope)
     texts = dict(zip(commentary["indicator_code"], commentary["text"], strict=True))
     signed = {
-        code: f"{author}（{written.astimezone(_TOKYO):%Y年%-m月%-d日}）"
+        code: sign_commentary(author, written)
         for code, author, written in zip(
             commentary["indicator_code"], commentary["written_by"], commentary["written_at"], strict=True
         )

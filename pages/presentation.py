@@ -1,0 +1,56 @@
+"""発表モード: the report's slides one at a time, full width in large type, without the sidebar."""
+
+from datetime import date
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from analytics.charts import chart_config
+from analytics.reports.html_report import STYLE, slide_blocks
+from analytics.reports.report_content import build_report
+from ui.context import is_sample, read_commentary, read_current_plan, read_evaluation, show_sample_notice
+
+_SLIDE = "presentation_slide"
+# The sidebar (navigation, year and method) stays in the page, hidden: it still holds the year and
+# method the slides show, and 「発表を終わる」 brings it back. Slide text is set large for a projector.
+_SCREEN = """<style>
+section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
+[data-testid="stSidebarCollapseButton"] { display: none !important; }
+.block-container { padding-top: 1.2rem; max-width: 100%; }
+.report-block { font-size: 26px; }
+</style>"""
+
+
+def _step(offset: int, count: int) -> None:
+    st.session_state[_SLIDE] = min(max(st.session_state.get(_SLIDE, 0) + offset, 0), count - 1)
+
+
+st.html(_SCREEN + STYLE)
+evaluation = read_evaluation()
+report = build_report(
+    evaluation, read_current_plan(), read_commentary(evaluation.year), sample=is_sample(), today=date.today()
+)
+count = len(report.slides)
+index = min(st.session_state.get(_SLIDE, 0), count - 1)
+back, position, forward, leave = st.columns([1, 1, 1, 1], vertical_alignment="center")
+back.button(
+    "前へ", icon=":material/arrow_back:", on_click=_step, args=(-1, count), disabled=index == 0, width="stretch"
+)
+position.markdown(
+    f"<div style='text-align:center;font-size:1.3rem'>{index + 1} / {count}</div>", unsafe_allow_html=True
+)
+forward.button(
+    "次へ",
+    icon=":material/arrow_forward:",
+    on_click=_step,
+    args=(1, count),
+    disabled=index == count - 1,
+    width="stretch",
+)
+leave.page_link("pages/overview.py", label="発表を終わる", icon=":material/close:")
+for number, block in enumerate(slide_blocks(report.slides[index], large=True)):
+    if isinstance(block, go.Figure):
+        st.plotly_chart(block, config=chart_config(f"slide_{index + 1}"), key=f"slide-{index}-{number}")
+    else:
+        st.html(block)
+show_sample_notice()

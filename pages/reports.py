@@ -1,0 +1,55 @@
+"""報告書出力: a PowerPoint, Excel or offline HTML report for a year and scope, from the dashboard's own evaluation."""
+
+from datetime import date
+from functools import partial
+
+import streamlit as st
+
+from analytics import vocabulary as v
+from analytics.reports import FORMATS, file_name
+from analytics.reports.report_content import build_report, scope_choices
+from ui.context import (
+    YEAR_KEY,
+    is_sample,
+    read_commentary,
+    read_current_plan,
+    read_evaluation,
+    read_years,
+    show_header,
+)
+
+show_header("報告書出力")
+plan = read_current_plan()
+years = read_years()
+st.caption(
+    "議会報告や年次評価報告書の資料を、このダッシュボードと同じ数値・状況・所見で作ります。作った後も編集できます。"
+)
+year = st.selectbox(
+    "報告する年度",
+    years,
+    index=years.index(st.session_state.get(YEAR_KEY) or years[0]),
+    format_func=v.format_fiscal_year,
+)
+scopes = scope_choices(plan)
+scope = st.radio("範囲", list(scopes), format_func=scopes.get, horizontal=True)
+format_name = st.radio("形式", list(FORMATS), format_func=lambda name: FORMATS[name].label)
+
+evaluation = read_evaluation(year)
+report = build_report(evaluation, plan, read_commentary(year), scope=scope, sample=is_sample(), today=date.today())
+written = int((report.indicators["commentary"] != "").sum())
+st.caption(
+    f"{len(report.indicators)} 指標（スライド {len(report.slides)} 枚）・ 評価方法: {v.METHOD_LABELS[evaluation.method]}"
+    f" ・ 所見の記入: {written} / {len(report.indicators)} 指標"
+)
+st.download_button(
+    "報告書をダウンロード",
+    data=partial(FORMATS[format_name].render, report),  # built only when clicked
+    file_name=file_name(report, format_name),
+    mime=FORMATS[format_name].mime,
+    type="primary",
+    icon=":material/download:",
+)
+st.caption(
+    "PowerPoint のグラフと表はそのまま編集できます（グラフを右クリック →「データの編集」）。"
+    "HTML はインターネットなしで開け、ブラウザの印刷で A4 に基本方針ごとに改ページされます。"
+)
