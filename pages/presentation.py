@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics.charts import chart_config
-from analytics.reports.html_report import STYLE, slide_blocks
+from analytics.reports.html_report import STYLE, slide_rows
 from analytics.reports.report_content import build_report
 from ui.context import is_sample, read_commentary, read_current_plan, read_evaluation, show_sample_notice
 
@@ -15,9 +15,9 @@ _SLIDE = "presentation_slide"
 # method the slides show, and 「発表を終わる」 brings it back. Slide text is set large for a projector.
 _SCREEN = """<style>
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
-[data-testid="stSidebarCollapseButton"] { display: none !important; }
+[data-testid="stSidebarCollapseButton"], header[data-testid="stHeader"] { display: none !important; }
 .block-container { padding-top: 1.2rem; max-width: 100%; }
-.report-block { font-size: 26px; }
+.report-block { font-size: 24px; }
 </style>"""
 
 
@@ -48,9 +48,11 @@ forward.button(
     width="stretch",
 )
 leave.page_link("pages/overview.py", label="発表を終わる", icon=":material/close:")
-for number, block in enumerate(slide_blocks(report.slides[index], large=True)):
-    if isinstance(block, go.Figure):
-        st.plotly_chart(block, config=chart_config(f"slide_{index + 1}"), key=f"slide-{index}-{number}")
-    else:
-        st.html(block)
+for row in slide_rows(report.slides[index], large=True):
+    for column, block in zip(st.columns([3, 2]) if len(row) == 2 else [st.container()], row, strict=True):
+        if isinstance(block, go.Figure):
+            # theme=None keeps the figure's own large fonts instead of Streamlit's smaller theme.
+            column.plotly_chart(block, config=chart_config(f"slide_{index + 1}"), theme=None)
+        else:
+            column.html(block)
 show_sample_notice()

@@ -36,6 +36,7 @@ STYLE = f"""<style>
 .report-block .badge {{ display: inline-block; padding: 0.15em 0.8em; border-radius: 0.3em; font-weight: 700;
   font-size: 1.3em; }}
 .report-block .facts {{ margin: 0.4em 0; }}
+.report-block p {{ font-size: 1em; }}
 .report-block .facts p {{ margin: 0.15em 0; }}
 .report-block td.short {{ white-space: nowrap; }}
 .report-block .commentary {{ background: #F3F4F6; padding: 0.5em 0.8em; white-space: pre-line; }}
@@ -64,7 +65,9 @@ def render_html(report: Report) -> bytes:
     """One UTF-8 file that opens without a network: plotly.js and every chart inside, system fonts only."""
     sections = []
     for slide in report.slides:
-        parts = [_figure_html(block) if isinstance(block, go.Figure) else block for block in slide_blocks(slide)]
+        # On paper the cells of a row stack: an A4 page is too narrow for a chart beside its facts.
+        blocks = [block for row in slide_rows(slide) for block in row]
+        parts = [_figure_html(block) if isinstance(block, go.Figure) else block for block in blocks]
         sections.append(f'<section class="{_KINDS[type(slide)]}">{"".join(parts)}</section>')
     notice, page_notice = "", ""
     if report.sample:
@@ -79,23 +82,24 @@ def render_html(report: Report) -> bytes:
     return document.encode("utf-8")
 
 
-def slide_blocks(slide: Slide, *, large: bool = False) -> list[Block]:
-    """A slide as HTML fragments and plotly figures in reading order; `large` sizes charts for a screen."""
+def slide_rows(slide: Slide, *, large: bool = False) -> list[tuple[Block, ...]]:
+    """A slide as rows of HTML fragments and plotly figures, in reading order. A row of two is shown
+    side by side on a screen (chart | facts, table | 所見); `large` sizes the chart for 発表モード."""
     if isinstance(slide, TitleSlide):
         details = "".join(f'<p class="label">{html.escape(detail)}</p>' for detail in slide.details)
-        return [_block(f"<h1>{html.escape(slide.plan_name)}</h1><h2>{html.escape(slide.heading)}</h2>{details}")]
+        return [(_block(f"<h1>{html.escape(slide.plan_name)}</h1><h2>{html.escape(slide.heading)}</h2>{details}"),)]
     if isinstance(slide, SummarySlide):
-        counts = "" if slide.counts is None else table_html(slide.counts)
+        counts = "" if slide.counts is None else f"{table_html(slide.counts)}<h3>要注意の指標</h3>"
         flagged = table_html(slide.flagged) if len(slide.flagged) else "<p>要注意の指標はありません。</p>"
-        return [_block(f"<h2>{html.escape(slide.heading)}</h2>{counts}<h3>要注意の指標</h3>{flagged}")]
+        return [(_block(f"<h2>{html.escape(slide.heading)}</h2>{counts}{flagged}"),)]
     if isinstance(slide, PolicySlide):
         heading = f'<p class="label">基本方針{slide.code}</p><h2>{html.escape(slide.name)}</h2>'
         summary = f"<p>まとめ: {_badge(slide.status)}</p>"
-        return [_block(f"{heading}{summary}{render_status_tiles(slide.counts)}{table_html(slide.table)}")]
-    return _indicator_blocks(slide, large)
+        return [(_block(f"{heading}{summary}{render_status_tiles(slide.counts)}{table_html(slide.table)}"),)]
+    return _indicator_rows(slide, large)
 
 
-def _indicator_blocks(slide: IndicatorSlide, large: bool) -> list[Block]:
+def _indicator_rows(slide: IndicatorSlide, large: bool) -> list[tuple[Block, ...]]:
     indicator = slide.indicator
     heading = (
         f'<p class="label">{html.escape(slide.policy_label)}　回答者: {html.escape(indicator["respondent"])}</p>'
@@ -106,7 +110,7 @@ def _indicator_blocks(slide: IndicatorSlide, large: bool) -> list[Block]:
     figure = plot_indicator_trend(slide.history, indicator)
     figure.update_layout(
         title=None,
-        height=520 if large else 380,
+        height=470 if large else 380,
         width=None if large else _PRINT_WIDTH,
         margin={"t": 20},
         font={"size": 18 if large else 13},
@@ -115,9 +119,9 @@ def _indicator_blocks(slide: IndicatorSlide, large: bool) -> list[Block]:
         commentary = f'{html.escape(slide.commentary)}<div class="by">{html.escape(slide.commentary_by)}</div>'
     else:
         commentary = '<div class="empty">（この年度の所見はまだありません）</div>'
-    details = f'{table_html(slide.recent)}<div class="commentary"><strong>所見</strong><br>{commentary}</div>'
-    top = f'{heading}{_badge(indicator["status"])}<div class="facts">{facts}{reasons}</div>'
-    return [_block(top), figure, _block(details)]
+    commentary = f'<div class="commentary"><strong>所見</strong><br>{commentary}</div>'
+    status = f'{_badge(indicator["status"])}<div class="facts">{facts}{reasons}</div>'
+    return [(_block(heading),), (figure, _block(status)), (_block(table_html(slide.recent)), _block(commentary))]
 
 
 def table_html(frame: pd.DataFrame) -> str:

@@ -1,0 +1,73 @@
+"""Reports in headless Chromium: download from 報告書出力, open the HTML offline and print it, 発表モード."""
+
+import re
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page
+
+ERRORS = "[data-testid='stException'], [data-testid='stAlertContentError']"
+
+
+def _visit(browser: Browser, url: str, width: int = 1400, height: int = 1600) -> Page:
+    page = browser.new_context(viewport={"width": width, "height": height}, locale="ja-JP").new_page()
+    page.goto(url)
+    page.wait_for_selector("[data-testid='stMainBlockContainer'] button, h1", timeout=60_000)
+    page.wait_for_load_state("networkidle")
+    return page
+
+
+def _download(page: Page, format_label: str, saved: Path) -> str:
+    page.get_by_text(format_label).click()
+    page.wait_for_timeout(1500)  # the rerun that rebuilds the button; the websocket never goes idle
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="報告書をダウンロード").click()
+    download.value.save_as(saved)
+    return download.value.suggested_filename
+
+
+def test_reports_page_downloads_a_pptx_and_an_html_that_opens_offline_and_prints_on_a4(
+    browser: Browser, app_url: str, screenshot_directory: Path, tmp_path: Path
+) -> None:
+    page = _visit(browser, f"{app_url}/reports")
+    page.get_by_role("button", name="報告書をダウンロード").wait_for()
+    page.screenshot(path=screenshot_directory / "page_reports.png", full_page=True)
+    assert page.locator(ERRORS).count() == 0
+    name = _download(page, "PowerPoint（発表用スライド）", tmp_path / "report.pptx")
+    assert name == "施策評価指標_令和6(2024)年度_計画全体.pptx"
+    assert (tmp_path / "report.pptx").read_bytes()[:2] == b"PK"
+    assert _download(page, "HTML（オフラインで", tmp_path / "report.html").endswith(".html")
+
+    offline = browser.new_context(viewport={"width": 1100, "height": 1400}, offline=True).new_page()
+    requested: list[str] = []
+    offline.on("request", lambda request: requested.append(request.url))
+    offline.goto((tmp_path / "report.html").as_uri())
+    offline.wait_for_selector(".js-plotly-plot", timeout=30_000)
+    assert offline.locator(".js-plotly-plot").count() == 11
+    assert [url for url in requested if not url.startswith(("file:", "data:", "blob:"))] == []
+    offline.screenshot(path=screenshot_directory / "report_html.png")
+    pdf = offline.pdf(prefer_css_page_size=True, print_background=True)
+    (screenshot_directory / "report_html_print.pdf").write_bytes(pdf)
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 11  # one indicator to a page at least
+
+
+def test_presentation_mode_fills_the_screen_without_sidebar_and_steps_through_slides(
+    browser: Browser, app_url: str, screenshot_directory: Path
+) -> None:
+    page = _visit(browser, f"{app_url}/presentation", width=1920, height=1080)
+    page.wait_for_selector(".report-block h1")
+    assert not page.locator("[data-testid='stSidebar']").is_visible()
+    assert page.locator(ERRORS).count() == 0
+    page.screenshot(path=screenshot_directory / "presentation_title.png")
+    for _ in range(5):  # title, summary, its continuation, 基本方針1, then 1-① and 1-②
+        page.get_by_role("button", name="次へ").click()
+        page.wait_for_load_state("networkidle")
+    page.wait_for_selector(".js-plotly-plot")
+    page.wait_for_timeout(1000)  # plotly draws after the page settles
+    assert page.get_by_text("6 / 17").is_visible()
+    assert page.locator(".report-block h2").first.inner_text().startswith("1-②")
+    assert float(page.locator(".report-block").first.evaluate("e => getComputedStyle(e).fontSize")[:-2]) >= 24
+    page.screenshot(path=screenshot_directory / "presentation_indicator.png")
+    page.get_by_text("発表を終わる").click()
+    page.wait_for_selector("h1")
+    assert page.locator("h1").first.inner_text() == "概要"
+    assert page.locator("[data-testid='stSidebar']").is_visible()
