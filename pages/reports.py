@@ -9,7 +9,6 @@ from analytics import vocabulary as v
 from analytics.reports import FORMATS, file_name
 from analytics.reports.report_content import build_report, scope_choices
 from ui.context import (
-    YEAR_KEY,
     is_sample,
     read_commentary,
     read_current_plan,
@@ -20,16 +19,12 @@ from ui.context import (
 
 show_header("報告書出力")
 plan = read_current_plan()
+shown = read_evaluation()  # the sidebar's year; with nothing stored, the page stops pointing to データ取込
 years = read_years()
 st.caption(
     "議会報告や年次評価報告書の資料を、このダッシュボードと同じ数値・状況・所見で作ります。作った後も編集できます。"
 )
-year = st.selectbox(
-    "報告する年度",
-    years,
-    index=years.index(st.session_state.get(YEAR_KEY) or years[0]),
-    format_func=v.format_fiscal_year,
-)
+year = st.selectbox("報告する年度", years, index=years.index(shown.year), format_func=v.format_fiscal_year)
 scopes = scope_choices(plan)
 scope = st.radio("範囲", list(scopes), format_func=scopes.get, horizontal=True)
 format_name = st.radio("形式", list(FORMATS), format_func=lambda name: FORMATS[name].label)

@@ -255,6 +255,16 @@ def test_export_command_refuses_bad_arguments_with_exit_2(
     assert message in capsys.readouterr().err
 
 
+def test_export_command_on_a_store_without_survey_results_exits_1_with_advice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv(store.DATABASE_URL_VARIABLE, database_url)
+    store.undo_batch(prepare_store(database_url), 1, "山田")
+    assert main(["export", "--format", "html", "--output", str(tmp_path / "report.html")]) == 1
+    assert "調査結果がまだ登録されていません" in capsys.readouterr().err
+    assert not (tmp_path / "report.html").exists()
+
+
 def test_export_command_needs_a_known_format() -> None:
     with pytest.raises(SystemExit) as exited:
         main(["export", "--format", "docx", "--output", "report.docx"])

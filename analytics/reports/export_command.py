@@ -35,7 +35,8 @@ def add_export_command(commands: argparse._SubParsersAction) -> None:
 def run_export(arguments: argparse.Namespace) -> int:
     """Evaluate the stored data exactly as the dashboard does and write the report file.
 
-    Exit 1 for a bad settings file or plan target, 2 for a scope, year or output the store cannot serve.
+    Exit 1 for a bad settings file or plan target or an empty store, 2 for a scope, year or output
+    the store cannot serve.
     """
     if not arguments.output.parent.is_dir():
         return _fail(f"書き出し先のフォルダがありません: {arguments.output.parent}", EXIT_USAGE)
@@ -45,6 +46,8 @@ def run_export(arguments: argparse.Namespace) -> int:
         plan = store.read_plans(engine)[-1]
         observations = store.read_observations(engine)
         years = set(observations.loc[observations["dimension"] == v.OVERALL, "fiscal_year"])
+        if not years:
+            return _fail("調査結果がまだ登録されていません。import で取り込んでから書き出してください。", EXIT_INVALID)
         if arguments.year is not None and arguments.year not in years:
             known = "、".join(str(year) for year in sorted(years))
             return _fail(f"{arguments.year} 年度の調査結果はありません（あるのは {known}）。", EXIT_USAGE)
