@@ -59,6 +59,7 @@ def _time(plan: Plan, observations: pd.DataFrame) -> tuple[int, int, dict[str, f
 
 
 def main() -> int:
+    """Print the timings; exit 1 when the sample PowerPoint misses its limit."""
     with tempfile.TemporaryDirectory() as folder:
         engine = prepare_store(f"sqlite:///{folder}/sample.sqlite3")
         plan, observations = store.read_plans(engine)[-1], store.read_observations(engine)

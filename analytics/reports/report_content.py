@@ -113,6 +113,7 @@ class Report:
     breakdowns: pd.DataFrame
 
     def slides_of(self, kind: type) -> list:
+        """The slides of one kind, in order (the spreadsheet walks policies and indicators this way)."""
         return [slide for slide in self.slides if isinstance(slide, kind)]
 
 
