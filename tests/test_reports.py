@@ -303,3 +303,20 @@ def test_an_office_suite_opens_the_file_and_prints_it_to_pdf(
     assert pdf.startswith(b"%PDF")
     printed = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert printed == pages if pages else printed >= 5
+
+
+def test_an_indicator_without_any_value_yet_still_gets_its_slide_in_every_format(
+    evaluated: tuple[Engine, PlanEvaluation],
+) -> None:
+    engine, _ = evaluated
+    plan = store.read_plans(engine)[-1]
+    observations = store.read_observations(engine)
+    settings = load_settings()
+    evaluation = evaluate_plan(
+        plan.indicators, observations[observations["indicator_code"] != "2-①"], settings, None, settings.method
+    )
+    report = build_report(evaluation, plan, store.read_commentary(engine, 2024), sample=True, today=date(2025, 2, 3))
+    slide = next(s for s in report.slides_of(IndicatorSlide) if s.indicator["code"] == "2-①")
+    assert set(slide.series.actual) == {None}
+    assert slide.indicator["status"] == v.NO_DATA
+    assert all(report_format.render(report) for report_format in FORMATS.values())

@@ -186,8 +186,9 @@ def _chart(slide: PptxSlide, series: TrendSeries, indicator: pd.Series, box: tup
     _fill(target.marker.format, _GUIDE)
     for plotted in (path, baseline):
         plotted.marker.style = XL_MARKER_STYLE.NONE
-    last = max(i for i, value in enumerate(series.actual) if value is not None)
-    _label(actual.points[last], format_value(series.actual[last], unit), XL_LABEL_POSITION.ABOVE)
+    observed = [i for i, value in enumerate(series.actual) if value is not None]
+    if observed:  # an indicator new to the plan may have no value yet
+        _label(actual.points[observed[-1]], format_value(series.actual[observed[-1]], unit), XL_LABEL_POSITION.ABOVE)
     _label(target.points[series.target.index(indicator["target_value"])], "目標", XL_LABEL_POSITION.RIGHT)
 
 
