@@ -208,3 +208,13 @@ def test_a_partly_uploaded_new_year_does_not_take_over_the_overview(database_url
     assert app.info[0].value.startswith("令和7(2025)年度（2指標）の値も登録されていますが")
     app.sidebar.selectbox[0].select(2025).run()
     assert app.caption[0].value.startswith("令和7(2025)年度の調査結果")
+
+
+@pytest.mark.parametrize("page", [page for page in PAGES if page not in {"pages/upload.py", "pages/plan_structure.py"}])
+def test_pages_point_to_the_upload_page_once_the_sample_data_is_undone(page: str, database_url: str) -> None:
+    store.undo_batch(prepare_store(database_url), 1, "山田")
+    app = _open(page)
+    assert not app.exception
+    assert [info.value for info in app.info] == [
+        "調査結果がまだ登録されていません。「データ取込」のページから取り込んでください。"
+    ]
