@@ -119,7 +119,8 @@ def tabulate_statuses(evaluated: pd.DataFrame) -> pd.DataFrame:
 def tabulate_history(history: pd.DataFrame, baseline_year: int) -> pd.DataFrame:
     """One indicator's every year: value, n, error, change and whether it is beyond error, 進捗率, status.
 
-    The baseline year has no pace to grade, so it reads 「基準年度」 rather than a status.
+    The baseline year has no pace to grade, so it reads 「基準年度」 rather than a status; a count's
+    change is not judged against sampling error, which it does not have.
     """
     unit = history["unit"].iloc[0] if len(history) else v.PERCENT
     return pd.DataFrame(
@@ -129,8 +130,9 @@ def tabulate_history(history: pd.DataFrame, baseline_year: int) -> pd.DataFrame:
             "回答者数": ["—" if pd.isna(n) else f"{int(n):,}" for n in history["respondents"]],
             "誤差(95%)": _margin_texts(history["margin"], unit),
             "前年度からの変化": [_change(c, unit) for c in history["change"]],
+            # A count has no sampling error, so there is nothing to judge its change against.
             "変化の判定": [
-                "—" if pd.isna(change) else ("誤差を超える" if significant else v.WITHIN_ERROR)
+                "—" if pd.isna(change) or unit != v.PERCENT else ("誤差を超える" if significant else v.WITHIN_ERROR)
                 for change, significant in zip(history["change"], history["change_significant"], strict=True)
             ],
             "進捗率": [_percent(rate) for rate in history["progress_rate"]],

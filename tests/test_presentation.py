@@ -120,6 +120,26 @@ def test_history_table_says_whether_each_change_is_beyond_sampling_error() -> No
     pd.testing.assert_frame_equal(tabulate_history(history, 2015), expected)
 
 
+def test_count_changes_are_not_judged_against_sampling_error() -> None:
+    history = pd.DataFrame(
+        {
+            "fiscal_year": [2023, 2024],
+            "unit": "団体",
+            "value": [144.0, 147.0],
+            "respondents": pd.array([None, None], dtype="Int64"),
+            "margin": [0.0, 0.0],
+            "change": [4.0, 3.0],
+            "change_significant": [True, True],
+            "progress_rate": [80.0, 90.0],
+            "status": [v.ON_TRACK, v.ON_TRACK],
+        }
+    )
+    table = tabulate_history(history, 2015)
+    assert table["前年度からの変化"].tolist() == ["+4.0団体", "+3.0団体"]
+    assert table["変化の判定"].tolist() == ["—", "—"]
+    assert table["誤差(95%)"].tolist() == ["（件数のため誤差なし）"] * 2
+
+
 def test_status_tiles_show_every_status_with_its_count() -> None:
     tiles = render_status_tiles(pd.Series({v.ON_TRACK: 4, v.BEHIND: 2}))
     assert '○ 順調</div><div class="count">4<span>' in tiles
