@@ -63,7 +63,7 @@ def run_export(arguments: argparse.Namespace) -> int:
     arguments.output.write_bytes(FORMATS[arguments.format].render(report))
     print(
         f"{arguments.output} に書き出しました（{v.format_fiscal_year(report.year)}、{report.scope_label}、"
-        f"{len(report.slides)} 枚のスライド分）。"
+        f"指標 {len(report.indicators)} 件）。"
     )
     if sample:
         print(v.SAMPLE_NOTICE)
