@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 
 from analytics import store
 from analytics import vocabulary as v
-from analytics.assessment import PlanEvaluation, default_year, evaluate_plan
+from analytics.assessment import PlanEvaluation, count_indicators_by_year, default_year, evaluate_plan
 from analytics.bootstrap import prepare_store
 from analytics.charts import plot_indicator_trend
 from analytics.evaluation_settings import Settings, SettingsError, load_settings
@@ -127,8 +127,7 @@ def describe_last_update() -> str:
 
 def read_years() -> list[int]:
     """Fiscal years with any overall value, newest first: the years that can be evaluated."""
-    observations = read_observations()
-    return sorted(observations.loc[observations["dimension"] == v.OVERALL, "fiscal_year"].unique(), reverse=True)
+    return [int(year) for year in count_indicators_by_year(read_current_plan().indicators, read_observations()).index]
 
 
 def read_commentary(year: int) -> pd.DataFrame:
