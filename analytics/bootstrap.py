@@ -1,5 +1,6 @@
 """First start: open the store, make sure the shipped plan is in it, and load the sample data once."""
 
+from contextlib import suppress
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -14,9 +15,16 @@ SAMPLE_USER = "サンプルデータ"
 
 def prepare_store(url: str | None = None) -> Engine:
     """Open (or create) the store, load any new plan revision, and on a store that has never had
-    a batch, import the fictional sample data through the same importer staff use."""
+    a batch, import the fictional sample data through the same importer staff use.
+
+    Takes no write lock when there is nothing to do, so that it never waits for a running import;
+    of several processes starting at once on a new store, exactly one loads the sample data.
+    """
     engine = store.open_store(url)
     store.sync_plans(engine, load_plans())
     if store.read_data_version(engine)[0] == 0:
-        import_files(engine, read_files(sorted(SAMPLE_DIRECTORY.glob("*.xlsx"))), SAMPLE_USER, sample=True)
+        files = read_files(sorted(SAMPLE_DIRECTORY.glob("*.xlsx")))
+        # Another process starting at the same moment may have loaded it first (StaleBatchError).
+        with suppress(store.StaleBatchError):
+            import_files(engine, files, SAMPLE_USER, sample=True, expected_batch=0)
     return engine

@@ -56,6 +56,9 @@ def _import(arguments: argparse.Namespace) -> int:
             )
         print(error)
         return EXIT_INVALID
+    if result.batch_id is None:
+        print(f"変更はありません（{result.unchanged} 行はすべて登録済みの値と同じです）。")
+        return EXIT_OK
     print(
         f"バッチ {result.batch_id} として取り込みました: 新規 {result.added} 件、"
         f"変更 {result.changed} 件、変更なし {result.unchanged} 件。"

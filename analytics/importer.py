@@ -117,14 +117,24 @@ def validate_files(
 
 
 def import_files(
-    engine: Engine, files: list[tuple[str, bytes]], user: str, *, replace: bool = False, sample: bool = False
+    engine: Engine,
+    files: list[tuple[str, bytes]],
+    user: str,
+    *,
+    replace: bool = False,
+    sample: bool = False,
+    expected_batch: int | None = None,
 ) -> store.BatchResult:
-    """Validate, then write all files as one batch; any issue raises RejectedImportError and writes nothing."""
+    """Validate, then write all files as one batch; any issue raises RejectedImportError and writes nothing.
+
+    `expected_batch` is passed on to store.record_batch (StaleBatchError when the store moved on)."""
     indicators = store.read_plans(engine)[-1].indicators
     validation = validate_files(files, indicators, sample=sample)
     if not validation.ok:
         raise RejectedImportError(validation.issues)
-    return store.record_batch(engine, validation.observations, validation.sources, user, replace=replace)
+    return store.record_batch(
+        engine, validation.observations, validation.sources, user, replace=replace, expected_batch=expected_batch
+    )
 
 
 def read_files(paths: list[Path]) -> list[tuple[str, bytes]]:

@@ -2,24 +2,38 @@
 
 import hashlib
 import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
+from alembic import command as alembic_command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
 from analytics.observations import CHANGED, KEY, NEW, classify_observations
 from analytics.plan import Plan
 from analytics.schemas import IndicatorFrame, NodeFrame, ObservationFrame
 
-SCHEMA_VERSION = 1
 DEFAULT_DATABASE = Path(__file__).resolve().parent.parent / "var" / "dashboard.sqlite3"
 DATABASE_URL_VARIABLE = "DASHBOARD_DATABASE_URL"
+MIGRATIONS_DIRECTORY = Path(__file__).resolve().parent / "migrations"
+# How long a writer waits for another writer before giving up with StoreBusyError; readers never wait.
+LOCK_TIMEOUT_SECONDS = 5
+_WRITING = "dashboard_writing"
+_WRITE_LOCK_KEY = 0x5A4B_4B59  # any fixed number, the same in every process of the app
+_LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE when lock_timeout expires
 
 metadata = sa.MetaData()
 
+# The schema's generation as apps from before migrations (alembic_version) read it: they refuse a
+# version above 1, so each revision that such an app would misread sets it (see migrations/).
 schema_info = sa.Table(
     "schema_info",
     metadata,
@@ -120,6 +134,7 @@ observation_history = sa.Table(
     sa.Column("new_respondents", sa.Integer),
     sa.Column("new_note", sa.String),
     sa.Column("new_sample", sa.Boolean),
+    sa.Index("ix_observation_history_code_year", "indicator_code", "fiscal_year"),
 )
 
 # Local accounts for the upload page; only a salted hash of each password is kept (see accounts.py).
@@ -151,6 +166,13 @@ _OBSERVATION_COLUMNS = list(ObservationFrame.to_schema().columns)
 
 class StoreError(RuntimeError):
     """The store cannot do what was asked; the message is Japanese and says what to do."""
+
+
+class StoreBusyError(StoreError):
+    """Another import holds the write lock longer than a writer waits."""
+
+    def __init__(self) -> None:
+        super().__init__("他の取込が実行中です。しばらくしてからもう一度実行してください。")
 
 
 class ConflictError(StoreError):
@@ -190,9 +212,12 @@ class SourceFile:
 
 @dataclass(frozen=True)
 class BatchResult:
-    """What one batch did: rows added, changed, left as they were, and (only an undo) removed."""
+    """What one batch did: rows added, changed, left as they were, and (only an undo) removed.
 
-    batch_id: int
+    `batch_id` is None when every row equalled the stored value and so no batch was recorded.
+    """
+
+    batch_id: int | None
     added: int
     changed: int
     unchanged: int
@@ -213,52 +238,125 @@ def describe_location(engine: Engine) -> str:
 
 
 def open_store(url: str | None = None) -> Engine:
-    """Connect, creating the database file and its schema when they do not exist yet."""
+    """Connect, creating or upgrading the schema when it is not at the newest revision.
+
+    A store already at the newest revision is only read, so that starting the app never waits
+    for a running import; otherwise the schema is changed under the write lock, so that any
+    number of processes may start at once on a new database and exactly one creates it.
+    """
     url = url or database_url()
     engine = sa.create_engine(url)
     if engine.url.get_backend_name() == "sqlite":
         if engine.url.database:
             Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
-        _serialise_sqlite_writers(engine)
-    _ensure_schema(engine)
+        _configure_sqlite(engine)
+    sa.event.listen(engine, "handle_error", _raise_busy)
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    if current != _migrations().get_current_head():
+        with _write_transaction(engine) as connection:
+            _migrate(connection)
     return engine
 
 
-def _serialise_sqlite_writers(engine: Engine) -> None:
-    # pysqlite defers BEGIN until the first write, so two uploads could both read "no conflict";
-    # BEGIN IMMEDIATE takes the write lock at the start and the second writer waits its turn.
+def _configure_sqlite(engine: Engine) -> None:
+    # WAL lets readers go on while an import writes. pysqlite's own transaction handling is turned
+    # off so that a read begins a plain (deferred) transaction and a write BEGIN IMMEDIATE: the write
+    # lock is taken at the start, and two uploads cannot both read "no conflict" and then both write.
     @sa.event.listens_for(engine, "connect")
     def _connect(connection, _record) -> None:
         connection.isolation_level = None
-        connection.execute("PRAGMA busy_timeout = 30000")
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute(f"PRAGMA busy_timeout = {LOCK_TIMEOUT_SECONDS * 1000}")
         connection.execute("PRAGMA foreign_keys = ON")
 
     @sa.event.listens_for(engine, "begin")
     def _begin(connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        writing = connection.get_execution_options().get(_WRITING, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
-def _ensure_schema(engine: Engine) -> None:
-    metadata.create_all(engine)
-    with engine.begin() as connection:
-        stored = connection.execute(sa.select(schema_info.c.version)).scalar()
-        if stored is None:
-            connection.execute(schema_info.insert().values(id=1, version=SCHEMA_VERSION))
-        elif stored > SCHEMA_VERSION:
+def _raise_busy(context: sa.engine.ExceptionContext) -> None:
+    """Turn "the write lock is held too long" from either database into StoreBusyError."""
+    original = context.original_exception
+    sqlite_busy = (getattr(original, "sqlite_errorcode", 0) & 0xFF) == sqlite3.SQLITE_BUSY
+    if sqlite_busy or getattr(original, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
+        raise StoreBusyError() from original
+
+
+@contextmanager
+def _write_transaction(engine: Engine) -> Iterator[sa.Connection]:
+    """One transaction holding the store's single write lock, committed when the block ends.
+
+    SQLite takes it with BEGIN IMMEDIATE; PostgreSQL with a transaction-scoped advisory lock.
+    Either waits at most LOCK_TIMEOUT_SECONDS, then raises StoreBusyError.
+    """
+    with engine.connect() as connection:
+        connection.execution_options(**{_WRITING: True})
+        with connection.begin():
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_SECONDS}s'")
+                connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_WRITE_LOCK_KEY)))
+            yield connection
+
+
+def _migrations() -> ScriptDirectory:
+    return ScriptDirectory(str(MIGRATIONS_DIRECTORY))
+
+
+def _migrate(connection: sa.Connection) -> None:
+    """Bring the schema to the newest revision, or refuse a database that is not ours to change."""
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS_DIRECTORY))
+    config.attributes["connection"] = connection
+    current = MigrationContext.configure(connection).get_current_revision()
+    tables = set(sa.inspect(connection).get_table_names()) - {"alembic_version"}
+    known = {script.revision for script in _migrations().walk_revisions()}
+    if current is None and "schema_info" in tables:
+        version = connection.execute(sa.select(schema_info.c.version)).scalar()
+        if version != 1:
+            raise _refuse_legacy(version)
+        # Made before migrations existed: exactly revision 1.
+        alembic_command.stamp(config, "0001")
+    elif current is None and tables:
+        raise StoreError(
+            f"このデータベースには別のアプリの表（{'、'.join(sorted(tables)[:5])}）があり、ダッシュボードのものではないため使えません。"
+            f"{DATABASE_URL_VARIABLE} に空のデータベースを指定してください（このデータベースには何も書き込んでいません）。"
+        )
+    elif current is not None and current not in known:
+        if "schema_info" not in tables:
             raise StoreError(
-                f"データベースの形式（版 {stored}）がこのアプリ（版 {SCHEMA_VERSION}）より新しいため開けません。"
-                "アプリを最新版に更新してください。"
+                f"このデータベースは別のアプリが管理しています（版 {current}）。"
+                f"{DATABASE_URL_VARIABLE} に空のデータベースを指定してください（このデータベースには何も書き込んでいません）。"
             )
+        raise StoreError(
+            f"データベースの形式（版 {current}）がこのアプリより新しいため開けません。アプリを最新版に更新してください。"
+        )
+    alembic_command.upgrade(config, "head")
+
+
+def _refuse_legacy(version: int | None) -> StoreError:
+    if version is not None and version > 1:
+        return StoreError(
+            f"データベースの形式（版 {version}）がこのアプリより新しいため開けません。アプリを最新版に更新してください。"
+        )
+    return StoreError(
+        f"データベースの形式（版 {version}）は正式版より前の試作版のもので、移行できません。"
+        f"{DATABASE_URL_VARIABLE} に新しいデータベースを指定し、調査結果を取り込み直してください。"
+    )
 
 
 def sync_plans(engine: Engine, plans: list[Plan]) -> list[int]:
-    """Store each plan revision that is new or whose file changed; returns the revisions written."""
-    written = []
-    with engine.begin() as connection:
-        stored = dict(connection.execute(sa.select(plan_versions.c.revision, plan_versions.c.sha256)).all())
-        for plan in plans:
-            if stored.get(plan.revision) == plan.sha256:
-                continue
+    """Store each plan revision that is new or whose file changed; returns the revisions written.
+
+    Checks first without the write lock, so that a start-up with nothing new never waits for an import.
+    """
+    with engine.connect() as connection:
+        if not _plans_to_write(connection, plans):
+            return []
+    with _write_transaction(engine) as connection:
+        changed = _plans_to_write(connection, plans)
+        for plan in changed:
             for table in (plan_nodes, plan_indicators, plan_versions):
                 connection.execute(table.delete().where(table.c.revision == plan.revision))
             connection.execute(
@@ -273,8 +371,12 @@ def sync_plans(engine: Engine, plans: list[Plan]) -> list[int]:
             )
             for table, frame in ((plan_nodes, plan.nodes), (plan_indicators, plan.indicators)):
                 connection.execute(table.insert(), _records(frame.assign(revision=plan.revision)))
-            written.append(plan.revision)
-    return written
+    return [plan.revision for plan in changed]
+
+
+def _plans_to_write(connection: sa.Connection, plans: list[Plan]) -> list[Plan]:
+    stored = dict(connection.execute(sa.select(plan_versions.c.revision, plan_versions.c.sha256)).all())
+    return [plan for plan in plans if stored.get(plan.revision) != plan.sha256]
 
 
 def read_plans(engine: Engine) -> list[Plan]:
@@ -334,19 +436,23 @@ def record_batch(
 ) -> BatchResult:
     """Write validated observations as one batch, all or nothing.
 
-    Rows equal to what is stored are skipped; rows that would change a stored value raise
+    Rows equal to what is stored are skipped, and when all are, no batch is recorded (an empty
+    batch would only clutter the history and make open previews stale); rows that would change a stored value raise
     ConflictError unless `replace`, and the replaced values are kept in observation_history.
     With `expected_batch` (the newest batch id the caller saw), a batch recorded since raises
     StaleBatchError, so that what an editor confirmed is what gets written.
     """
     incoming = ObservationFrame.validate(incoming)
-    with engine.begin() as connection:
-        _hold_write_lock(connection, expected_batch)
+    with _write_transaction(engine) as connection:
+        _check_latest_batch(connection, expected_batch)
         current = _read_keys(connection, incoming)
         classified = classify_observations(current, incoming)
         changed = classified[classified["change"] == CHANGED]
         if not changed.empty and not replace:
             raise ConflictError(changed.reset_index(drop=True))
+        writes = classified[classified["change"].isin([NEW, CHANGED])]
+        if writes.empty:
+            return BatchResult(batch_id=None, added=0, changed=0, unchanged=len(classified))
         batch_id = connection.execute(
             batches.insert().values(created_at=datetime.now(UTC), created_by=user).returning(batches.c.id)
         ).scalar_one()
@@ -354,7 +460,6 @@ def record_batch(
             batch_files.insert(),
             [{"batch_id": batch_id, "file_name": f.name, "sha256": f.sha256, "row_count": f.row_count} for f in files],
         )
-        writes = classified[classified["change"].isin([NEW, CHANGED])]
         _apply(connection, batch_id, writes, current)
     counts = classified["change"].value_counts()
     return BatchResult(
@@ -365,11 +470,8 @@ def record_batch(
     )
 
 
-def _hold_write_lock(connection: sa.Connection, expected_batch: int | None) -> None:
-    # SQLite already holds the write lock (BEGIN IMMEDIATE); other databases take it here, so
-    # that two batches never interleave and the newest batch id cannot move under us.
-    if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql("LOCK TABLE batches IN EXCLUSIVE MODE")
+def _check_latest_batch(connection: sa.Connection, expected_batch: int | None) -> None:
+    # The caller holds the write lock (_write_transaction), so the newest batch id cannot move under us.
     if expected_batch is not None:
         latest = connection.execute(sa.select(sa.func.max(batches.c.id))).scalar() or 0
         if latest != expected_batch:
@@ -384,8 +486,6 @@ def _read_keys(connection: sa.Connection, incoming: pd.DataFrame) -> pd.DataFram
 
 
 def _apply(connection: sa.Connection, batch_id: int, writes: pd.DataFrame, current: pd.DataFrame) -> None:
-    if writes.empty:
-        return
     old = current.rename(columns={c: f"old_{c}" for c in ["value", "respondents", "note", "sample", "batch_id"]})
     history = writes[[*KEY, "value", "respondents", "note", "sample"]].merge(
         old[[*KEY, "old_note", "old_sample", "old_batch_id"]], on=KEY, how="left"
@@ -419,8 +519,8 @@ def undo_batch(engine: Engine, batch_id: int, user: str, *, expected_batch: int 
     undone first, or the undo would silently throw its values away.
     """
     batch_id = int(batch_id)
-    with engine.begin() as connection:
-        _hold_write_lock(connection, expected_batch)
+    with _write_transaction(engine) as connection:
+        _check_latest_batch(connection, expected_batch)
         if connection.execute(sa.select(batches.c.id).where(batches.c.id == batch_id)).scalar() is None:
             raise StoreError(f"バッチ {batch_id} はありません。履歴を読み込み直してください。")
         history = pd.read_sql(
@@ -544,7 +644,7 @@ def read_observation_history(engine: Engine, batch_id: int) -> pd.DataFrame:
 
 def add_user(engine: Engine, name: str, password_hash: str, role: str) -> None:
     """Create a local account; StoreError when the name is taken."""
-    with engine.begin() as connection:
+    with _write_transaction(engine) as connection:
         if connection.execute(sa.select(users.c.name).where(users.c.name == name)).first():
             raise StoreError(f"ユーザー「{name}」は既に登録されています。別の名前にしてください。")
         connection.execute(
@@ -561,7 +661,7 @@ def read_user(engine: Engine, name: str) -> dict | None:
 
 def write_commentary(engine: Engine, indicator_code: str, fiscal_year: int, text: str, author: str) -> None:
     """Save the 所見 for one indicator and year as a new version (blank text withdraws it)."""
-    with engine.begin() as connection:
+    with _write_transaction(engine) as connection:
         connection.execute(
             commentary.insert().values(
                 indicator_code=indicator_code,

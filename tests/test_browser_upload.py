@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import serve_dashboard
+from conftest import Stores, serve_dashboard
 from playwright.sync_api import Browser, Page, expect
 
 from analytics import store
@@ -20,15 +20,15 @@ TIMEOUT = 60_000
 
 
 @pytest.fixture(scope="module")
-def upload_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+def upload_app(stores: Stores) -> Iterator[tuple[str, str]]:
     """The dashboard over its own store (sample data and one editor), so uploads touch no other test."""
-    database = tmp_path_factory.mktemp("browser-upload") / "store.sqlite3"
-    engine = prepare_store(f"sqlite:///{database}")
+    database_url = stores.new_url()
+    engine = prepare_store(database_url)
     create_user(engine, "山田", "correct horse")
     engine.dispose()
     SCREENSHOTS.mkdir(exist_ok=True)
-    with serve_dashboard(database) as url:
-        yield url, database
+    with serve_dashboard(database_url) as url:
+        yield url, database_url
 
 
 def _shot(page: Page, name: str) -> None:
@@ -56,9 +56,9 @@ def _upload(page: Page, path: Path) -> None:
 
 
 def test_upload_preview_confirm_then_the_new_year_is_on_the_dashboard_and_undo(
-    browser: Browser, upload_app: tuple[str, Path]
+    browser: Browser, upload_app: tuple[str, str]
 ) -> None:
-    url, database = upload_app
+    url, database_url = upload_app
     page = _open_signed_in(browser, url)
     _shot(page, "02_signed_in")
 
@@ -71,7 +71,7 @@ def test_upload_preview_confirm_then_the_new_year_is_on_the_dashboard_and_undo(
     success = page.get_by_text(re.compile(r"バッチ \d+ として取り込みました: 新規 2 件、変更 0 件"))
     expect(success).to_be_visible()
     _shot(page, "04_confirmed")
-    engine = store.open_store(f"sqlite:///{database}")
+    engine = store.open_store(database_url)
     latest = store.read_batches(engine).iloc[0]
     assert (latest["created_by"], latest["added"]) == ("山田", 2)
 
@@ -91,7 +91,7 @@ def test_upload_preview_confirm_then_the_new_year_is_on_the_dashboard_and_undo(
 
 
 def test_a_wrong_file_is_listed_with_its_fix_and_cannot_be_confirmed(
-    browser: Browser, upload_app: tuple[str, Path]
+    browser: Browser, upload_app: tuple[str, str]
 ) -> None:
     url, _ = upload_app
     page = _open_signed_in(browser, url)

@@ -2,6 +2,7 @@ import io
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from analytics import store
 from analytics.accounts import authenticate
@@ -19,10 +20,12 @@ def _stored(database_url: str):
     return store.read_observations(store.open_store(database_url))
 
 
-def test_init_says_where_the_database_lives(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_init_says_where_the_database_lives(capsys: pytest.CaptureFixture[str], database_url: str) -> None:
     assert main(["init"]) == 0
     output = capsys.readouterr().out
-    assert f"データベース: {tmp_path / 'store.sqlite3'}" in output
+    url = sa.make_url(database_url)
+    where = url.database if url.get_backend_name() == "sqlite" else url.render_as_string(hide_password=True)
+    assert f"データベース: {where}\n" in output
     assert "現行: 11月30日現在" in output
 
 
@@ -54,6 +57,16 @@ def test_no_file_at_all_is_a_usage_error() -> None:
     with pytest.raises(SystemExit) as exited:
         main(["validate"])
     assert exited.value.code == 2
+
+
+def test_importing_a_file_again_records_nothing_and_says_so(
+    capsys: pytest.CaptureFixture[str], database_url: str
+) -> None:
+    assert main(["import", str(IMPORTS / "good_long.xlsx")]) == 0
+    capsys.readouterr()
+    assert main(["import", str(IMPORTS / "good_long.xlsx")]) == 0
+    assert capsys.readouterr().out == "変更はありません（4 行はすべて登録済みの値と同じです）。\n"
+    assert len(store.read_batches(store.open_store(database_url))) == 2  # the sample data and the first import
 
 
 def test_import_refuses_a_change_without_replace_then_applies_it_with_replace(
