@@ -14,8 +14,10 @@ run: $(STAMP)
 	$(BIN)/python -m analytics init
 	$(BIN)/python -m ui.serve --server.port 8501
 
+# The whole suite twice: on SQLite files, then on a throwaway PostgreSQL cluster (tests/conftest.py).
 test: lint
 	$(BIN)/pytest
+	DASHBOARD_TEST_STORE=postgresql $(BIN)/pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

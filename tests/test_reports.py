@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from conftest import Stores
 from openpyxl import load_workbook
 from pptx import Presentation
 from pptx.enum.chart import XL_MARKER_STYLE
@@ -43,8 +44,8 @@ FLAGGED_CODES = ["1-④", "1-⑤", "1-②", "3-③", "3-①"]  # worst first, as
 
 
 @pytest.fixture(scope="module")
-def evaluated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Engine, PlanEvaluation]:
-    engine = prepare_store(f"sqlite:///{tmp_path_factory.mktemp('reports') / 'store.sqlite3'}")
+def evaluated(stores: Stores) -> tuple[Engine, PlanEvaluation]:
+    engine = stores.prepare(stores.new_url())
     store.write_commentary(engine, "1-②", 2024, COMMENT, "企画課 田中")
     plan = store.read_plans(engine)[-1]
     settings = load_settings()

@@ -1,4 +1,4 @@
-"""The `status` command end to end: a temporary SQLite store, a recorded batch, three output formats."""
+"""The `status` command end to end: a temporary store, a recorded batch, three output formats."""
 
 import json
 
@@ -21,9 +21,9 @@ ROWS = [
 
 
 @pytest.fixture
-def recorded(tmp_path, monkeypatch):
+def recorded(database_url, monkeypatch):
     """A store holding the current plan and one batch of FY2020 values, so no sample data is loaded."""
-    monkeypatch.setenv(store.DATABASE_URL_VARIABLE, f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    monkeypatch.setenv(store.DATABASE_URL_VARIABLE, database_url)
     engine = store.open_store()
     store.sync_plans(engine, load_plans())
     frame = pd.DataFrame(
