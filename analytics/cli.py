@@ -8,6 +8,7 @@ from pathlib import Path
 from analytics import store
 from analytics import vocabulary as v
 from analytics.accounts import EDITOR, ROLES, AccountError, create_user
+from analytics.backup_command import add_backup_commands
 from analytics.bootstrap import prepare_store
 from analytics.importer import RejectedImportError, import_files, read_files, validate_files
 from analytics.reports.export_command import add_export_command
@@ -118,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     load.set_defaults(handler=_import)
     add_status_command(commands)
     add_export_command(commands)
+    add_backup_commands(commands)
 
     user = commands.add_parser("user", help="データ取込ページの編集者アカウントを管理する")
     user_commands = user.add_subparsers(dest="user_command", required=True, metavar="COMMAND")

@@ -2,7 +2,9 @@
 
 import hashlib
 import os
+import shutil
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -693,3 +695,154 @@ def read_commentary(engine: Engine, fiscal_year: int) -> pd.DataFrame:
     # SQLite hands back naive datetimes; they were written in UTC.
     written = pd.to_datetime(frame["written_at"])
     return frame.assign(written_at=written.dt.tz_localize(UTC) if written.dt.tz is None else written)
+
+
+# Backup and restore. A backup is a SQLite file holding this app's schema and rows, whichever store
+# it came from, so that one file restores into either store.
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_COPY_ROWS = 10_000
+
+
+def backup_store(engine: Engine, path: Path) -> dict[str, int]:
+    """Write a consistent snapshot of every table to `path` while the app runs; returns rows per table.
+
+    SQLite uses its online backup API; PostgreSQL copies the tables in one REPEATABLE READ transaction.
+    The file appears only when complete (written next to it, then renamed), so a failure leaves any
+    earlier backup at `path` as it was.
+    """
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.unlink(missing_ok=True)
+    try:
+        if engine.dialect.name == "sqlite":
+            _backup_sqlite(engine, temporary)
+        else:
+            with engine.connect() as source:
+                source.execution_options(isolation_level="REPEATABLE READ")
+                with source.begin():
+                    _copy_tables(source, temporary)
+        counts = _count_rows(temporary)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return counts
+
+
+def _backup_sqlite(engine: Engine, target: Path) -> None:
+    source = engine.raw_connection()
+    try:
+        with sqlite3.connect(target) as copy:
+            source.driver_connection.backup(copy)
+            # Make the file self-contained: no -wal beside it to lose.
+            copy.execute("PRAGMA journal_mode = DELETE")
+        copy.close()
+    finally:
+        source.close()
+
+
+def _copy_tables(source: sa.Connection, target: Path) -> None:
+    copy = open_store(f"sqlite:///{target}")
+    try:
+        with _write_transaction(copy) as connection:
+            for table in metadata.sorted_tables:
+                if table is not schema_info:
+                    _copy_rows(source, connection, table)
+    finally:
+        copy.dispose()
+
+
+def _copy_rows(source: sa.Connection, target: sa.Connection, table: sa.Table) -> None:
+    # Times are stored in UTC; SQLite hands them back naive and PostgreSQL in the session's zone,
+    # and each store would read the other's form wrongly, so they cross over as UTC.
+    times = [c.name for c in table.columns if isinstance(c.type, sa.DateTime) and c.type.timezone]
+    result = source.execution_options(yield_per=_COPY_ROWS).execute(sa.select(table))
+    for rows in result.mappings().partitions():
+        records = [dict(row) for row in rows]
+        for record in records:
+            for name in times:
+                if record[name] is not None:
+                    record[name] = _as_utc(record[name])
+        target.execute(table.insert(), records)
+
+
+def _as_utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _count_rows(path: Path) -> dict[str, int]:
+    copy = sa.create_engine(f"sqlite:///{path}", poolclass=sa.NullPool)
+    with copy.connect() as connection:
+        return {
+            table.name: connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+            for table in metadata.sorted_tables
+        }
+
+
+def restore_store(engine: Engine, path: Path) -> dict[str, int]:
+    """Copy every table of a backup into this store, which must be empty; returns rows per table.
+
+    A backup from an older version of the app is upgraded (in a temporary copy) first. All or nothing:
+    one write transaction.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise StoreError(f"{path} が見つかりません。backup で書き出したファイルを指定してください。")
+    with path.open("rb") as file:
+        if file.read(len(_SQLITE_HEADER)) != _SQLITE_HEADER:
+            raise StoreError(
+                f"{path.name} はこのダッシュボードのバックアップではありません。"
+                "`python -m analytics backup` で作ったファイルを指定してください。"
+            )
+    with _temporary_copy(path) as copy_path:
+        backup = open_store(f"sqlite:///{copy_path}")
+        try:
+            with backup.connect() as source, _write_transaction(engine) as target:
+                filled = {
+                    table.name: count
+                    for table in metadata.sorted_tables
+                    if table is not schema_info
+                    and (count := target.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
+                }
+                if filled:
+                    listed = "、".join(f"{name} {filled[name]:,} 行" for name in sorted(filled))
+                    raise StoreError(
+                        f"復元先のデータベースが空ではありません（{listed}）。"
+                        f"{DATABASE_URL_VARIABLE} に空のデータベースを指定してから、もう一度復元してください。"
+                    )
+                for table in metadata.sorted_tables:
+                    if table is not schema_info:
+                        _copy_rows(source, target, table)
+                _advance_sequences(target)
+        finally:
+            backup.dispose()
+        return _count_rows(copy_path)
+
+
+@contextmanager
+def _temporary_copy(path: Path) -> Iterator[Path]:
+    # Opening a backup may upgrade its schema; the user's file stays as it was.
+    copy_path = Path(tempfile.mkdtemp(prefix="dashboard-restore-")) / "backup.sqlite3"
+    try:
+        shutil.copyfile(path, copy_path)
+        yield copy_path
+    finally:
+        shutil.rmtree(copy_path.parent, ignore_errors=True)
+
+
+def _advance_sequences(connection: sa.Connection) -> None:
+    """PostgreSQL hands out ids from sequences that the copied rows did not move; start them after the
+    restored ids so that the next batch does not collide with a restored one."""
+    if connection.dialect.name != "postgresql":
+        return
+    for table in metadata.sorted_tables:
+        column = table.autoincrement_column
+        if column is not None:
+            connection.execute(
+                sa.select(
+                    sa.func.setval(
+                        sa.func.pg_get_serial_sequence(table.name, column.name),
+                        sa.select(sa.func.coalesce(sa.func.max(column), 0) + 1).scalar_subquery(),
+                        False,
+                    )
+                )
+            )

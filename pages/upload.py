@@ -79,7 +79,9 @@ def _show_preview(preview: UploadPreview) -> None:
 
 def _confirm(preview: UploadPreview, editor: User, engine) -> None:
     if preview.validation.ok and not preview.can_commit:
-        st.info("新しい値も変更もありません。取り込む必要はありません。", icon=":material/info:")
+        unchanged = preview.counts[UNCHANGED]
+        st.info(f"変更はありません（{unchanged:,} 行はすべて登録済みの値と同じです）。", icon=":material/info:")
+        return
     if not st.button("この内容で取り込む", type="primary", disabled=not preview.can_commit):
         return
     try:

@@ -81,6 +81,22 @@ def test_an_editor_uploads_sees_the_preview_confirms_and_undoes(engine) -> None:
     pd.testing.assert_frame_equal(store.read_observations(engine), before)
 
 
+def test_a_file_already_imported_says_nothing_changes_and_offers_no_confirm(engine) -> None:
+    app = _sign_in(_open())
+    content = (UPLOADS / "wide_merged_header.xlsx").read_bytes()
+    app.file_uploader[0].set_value(("wide_merged_header.xlsx", content, "application/octet-stream"))
+    next(button for button in app.run().button if button.label == "この内容で取り込む").click()
+    app.run()
+    batches = store.read_batches(engine)
+
+    app.file_uploader[0].set_value(("wide_merged_header.xlsx", content, "application/octet-stream"))
+    app.run()
+    assert not app.exception
+    assert [info.value for info in app.info] == ["変更はありません（6 行はすべて登録済みの値と同じです）。"]
+    assert "この内容で取り込む" not in _labels(app)
+    pd.testing.assert_frame_equal(store.read_batches(engine), batches)
+
+
 def test_a_file_with_errors_lists_them_and_cannot_be_confirmed(engine) -> None:
     app = _sign_in(_open())
     content = (UPLOADS / "ambiguous_fraction.xlsx").read_bytes()
