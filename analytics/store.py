@@ -258,17 +258,18 @@ def open_store(url: str | None = None) -> Engine:
     if current != _migrations().get_current_head():
         with _write_transaction(engine) as connection:
             _migrate(connection)
+    if engine.dialect.name == "sqlite":
+        _use_wal(engine)
     return engine
 
 
 def _configure_sqlite(engine: Engine) -> None:
-    # WAL lets readers go on while an import writes. pysqlite's own transaction handling is turned
-    # off so that a read begins a plain (deferred) transaction and a write BEGIN IMMEDIATE: the write
-    # lock is taken at the start, and two uploads cannot both read "no conflict" and then both write.
+    # pysqlite's own transaction handling is turned off so that a read begins a plain (deferred)
+    # transaction and a write BEGIN IMMEDIATE: the write lock is taken at the start, and two uploads
+    # cannot both read "no conflict" and then both write.
     @sa.event.listens_for(engine, "connect")
     def _connect(connection, _record) -> None:
         connection.isolation_level = None
-        connection.execute("PRAGMA journal_mode = WAL")
         connection.execute(f"PRAGMA busy_timeout = {LOCK_TIMEOUT_SECONDS * 1000}")
         connection.execute("PRAGMA foreign_keys = ON")
 
@@ -276,6 +277,16 @@ def _configure_sqlite(engine: Engine) -> None:
     def _begin(connection) -> None:
         writing = connection.get_execution_options().get(_WRITING, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+
+def _use_wal(engine: Engine) -> None:
+    # WAL lets readers go on while an import writes. The mode is kept in the file, so it is set only
+    # once the file is known to be ours (a foreign file is refused before), outside any transaction.
+    connection = engine.raw_connection()
+    try:
+        connection.driver_connection.execute("PRAGMA journal_mode = WAL")
+    finally:
+        connection.close()
 
 
 def _raise_busy(context: sa.engine.ExceptionContext) -> None:
