@@ -35,7 +35,7 @@ POSTGRESQL = "postgresql"
 _database_numbers = itertools.count(1)
 
 
-def testing_postgresql() -> bool:
+def postgresql_under_test() -> bool:
     """Whether this run tests against PostgreSQL: DASHBOARD_TEST_STORE=postgresql, or a
     DASHBOARD_DATABASE_URL naming a PostgreSQL server."""
     given = os.environ.get(store.DATABASE_URL_VARIABLE, "")
@@ -46,7 +46,7 @@ def testing_postgresql() -> bool:
 def postgresql_server() -> Iterator[sa.URL | None]:
     """The server per-test databases are made on: DASHBOARD_DATABASE_URL's, or a throwaway cluster
     (stopped at the end); None when this run tests SQLite."""
-    if not testing_postgresql():
+    if not postgresql_under_test():
         yield None
         return
     given = os.environ.get(store.DATABASE_URL_VARIABLE, "")

@@ -13,7 +13,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from conftest import testing_postgresql
+from conftest import postgresql_under_test
 from sqlalchemy.engine import Engine
 
 from analytics import store
@@ -173,7 +173,7 @@ def _journal_mode(url: str) -> str | None:
         return connection.exec_driver_sql("PRAGMA journal_mode").scalar()
 
 
-@pytest.mark.skipif(testing_postgresql(), reason="WAL is SQLite's; PostgreSQL readers never wait for a writer")
+@pytest.mark.skipif(postgresql_under_test(), reason="WAL is SQLite's; PostgreSQL readers never wait for a writer")
 def test_a_sqlite_store_is_in_wal_mode_so_readers_do_not_wait(empty_engine: Engine) -> None:
     assert _journal_mode(empty_engine.url.render_as_string(hide_password=False)) == "wal"
 
