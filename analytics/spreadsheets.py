@@ -7,6 +7,7 @@ import struct
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 from xml.etree import ElementTree
 
 import pandas as pd
@@ -22,6 +23,8 @@ from python_calamine import (
     SheetTypeEnum,
     SheetVisibleEnum,
 )
+
+from analytics.files import write_file_atomically
 
 _ACCEPTED_SUFFIXES = (".xlsx", ".xls", ".csv")
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -520,10 +523,14 @@ def _is_percent_format(code: str) -> bool:
 
 
 def write_workbook(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
-    """Write frames as plain sheets, one per name, headers in row 1."""
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name, index=False)
+    """Write frames as plain sheets, one per name, headers in row 1, replacing `path` in one step."""
+
+    def write(stream: BinaryIO) -> None:
+        with pd.ExcelWriter(stream, engine="openpyxl") as writer:
+            for name, frame in sheets.items():
+                frame.to_excel(writer, sheet_name=name, index=False)
+
+    write_file_atomically(path, write)
 
 
 _TEMPLATE_HEADER = ["年度", "指標", "値", "回答者数", "区分", "区分値", "備考"]
