@@ -14,7 +14,7 @@ from analytics.files import OutputError
 from analytics.importer import RejectedImportError
 from analytics.plan import PlanError
 from analytics.progress import TargetError
-from analytics.reports.report_content import ScopeError
+from analytics.reports.report_content import CommentaryError, ScopeError
 from analytics.spreadsheets import SpreadsheetError
 
 UNEXPECTED = (
@@ -33,6 +33,7 @@ _APP_ERRORS = (
     ScopeError,
     CellError,
     OutputError,
+    CommentaryError,
 )
 _log = logging.getLogger(__name__)
 

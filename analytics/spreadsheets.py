@@ -522,6 +522,43 @@ def _is_percent_format(code: str) -> bool:
     return "%" in re.sub(r'"[^"]*"|\\.', "", code or "")
 
 
+# OWASP's CSV-injection list: text starting with these may run as a formula in a spreadsheet.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def keep_text_as_text(workbook: Workbook) -> None:
+    """Store every cell that openpyxl took for a formula (any text starting with "=") as the text it
+    is: a 所見 such as =HYPERLINK(...) must reach the reader as words, never run as a formula. The
+    other OWASP starts (+ - @ tab CR) are already stored as text in xlsx; numbers are untouched."""
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+
+
+def save_workbook(workbook: Workbook) -> bytes:
+    """The xlsx bytes of a workbook built by the app, every text kept as text (see keep_text_as_text)."""
+    keep_text_as_text(workbook)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def protect_csv_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy for CSV output in which text that a spreadsheet would run as a formula starts with a
+    single quote, as OWASP advises; numbers stay numbers."""
+    return frame.apply(
+        lambda column: (
+            column.map(
+                lambda value: f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_STARTS) else value
+            )
+            if column.dtype == object or pd.api.types.is_string_dtype(column)
+            else column
+        )
+    )
+
+
 def write_workbook(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
     """Write frames as plain sheets, one per name, headers in row 1, replacing `path` in one step."""
 
@@ -529,6 +566,7 @@ def write_workbook(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
         with pd.ExcelWriter(stream, engine="openpyxl") as writer:
             for name, frame in sheets.items():
                 frame.to_excel(writer, sheet_name=name, index=False)
+            keep_text_as_text(writer.book)
 
     write_file_atomically(path, write)
 
@@ -611,6 +649,4 @@ def write_template(indicators: pd.DataFrame, fiscal_years: list[str]) -> bytes:
         data.add_data_validation(validation)
     guide.sheet_view.tabSelected = False
     workbook.active = data
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return save_workbook(workbook)
