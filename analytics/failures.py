@@ -16,6 +16,7 @@ from analytics.plan import PlanError
 from analytics.progress import TargetError
 from analytics.reports.report_content import CommentaryError, ScopeError
 from analytics.spreadsheets import SpreadsheetError
+from analytics.worker import WorkerError
 
 UNEXPECTED = (
     "予期しない問題が起きたため処理を中止したので、もう一度試しても直らなければ、"
@@ -34,6 +35,7 @@ _APP_ERRORS = (
     CellError,
     OutputError,
     CommentaryError,
+    WorkerError,
 )
 _log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from analytics.upload import (
     UploadPreview,
     commit_upload,
     describe_result,
-    preview_upload,
+    preview_upload_isolated,
     tabulate_batches,
     tabulate_issues,
     tabulate_preview,
@@ -46,7 +46,9 @@ def _read_upload(files: list, engine, plan) -> UploadPreview:
         def progress(index: int, name: str) -> None:
             bar.progress(index / len(payload), text=f"{name} を読み込んでいます（{index + 1}/{len(payload)}）")
 
-        preview = preview_upload(payload, plan.indicators, read_observations(), seen_batch, on_progress=progress)
+        preview = preview_upload_isolated(
+            payload, plan.indicators, read_observations(), seen_batch, on_progress=progress
+        )
         bar.progress(1.0, text="読み込みました")
         status.update(label=f"{len(payload)} 件のファイルを読み込みました", state="complete", expanded=False)
     st.session_state.update(preview=preview, preview_key=key)
