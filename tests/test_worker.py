@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from sqlalchemy.engine import Engine
 
-from analytics import store
+from analytics import spreadsheets, store
 from analytics.importer import read_files
 from analytics.spreadsheets import SpreadsheetError
 from analytics.upload import preview_upload, preview_upload_isolated, tabulate_preview
@@ -71,6 +71,19 @@ def test_a_failing_worker_gives_one_sentence_and_the_caller_lives_on(work, argum
         run_limited(work, arguments, memory_bytes=100 * MEGABYTE, seconds=1)
     assert str(failed.value) == message
     assert time.monotonic() - started < 10
+
+
+def _read_without_the_extent_check(content: bytes, *, on_progress) -> int:
+    # In the child only: what would happen had the stray cell not been refused before the dense read.
+    spreadsheets._check_xlsx_extents = lambda *_arguments: None
+    return len(spreadsheets.read_sheets("stray_cell.xlsx", content))
+
+
+def test_a_native_reader_that_aborts_on_a_huge_allocation_costs_one_message() -> None:
+    content = (UPLOADS / "stray_cell.xlsx").read_bytes()
+    with pytest.raises(WorkerError) as failed:
+        run_limited(_read_without_the_extent_check, (content,), memory_bytes=1024 * MEGABYTE, seconds=60)
+    assert str(failed.value).startswith("ファイルを読み込む処理が途中で異常終了したため中止しました")
 
 
 def test_progress_result_and_the_work_s_own_error_come_back_to_the_caller() -> None:
