@@ -272,6 +272,20 @@ def test_a_sheet_of_a_million_cells_is_refused_within_a_second_without_reading_i
     ]
 
 
+def test_a_far_cell_placed_by_counting_in_a_prefixed_sheet_is_found(engine: Engine) -> None:
+    # Cells may omit their reference (each follows the previous one) and tags may carry a prefix.
+    far_row = "<x:c/>" * 299 + "<x:c><x:v>1</x:v></x:c>"
+    sheet = (
+        '<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData>'
+        f'<x:row><x:c><x:v>2025</x:v></x:c></x:row><x:row r="5000">{far_row}</x:row></x:sheetData></x:worksheet>'
+    )
+    content = _fixture_script().workbook_with_sheet_xml(sheet)
+    validation = validate_files([("prefixed.xlsx", content)], store.read_plans(engine)[-1].indicators)
+    assert [str(issue) for issue in validation.issues] == [
+        f"prefixed.xlsx シート「調査結果」 セルKN5000: {_far_cell('KN5000', '5,000', '300')}"
+    ]
+
+
 def _fixture_script():
     spec = importlib.util.spec_from_file_location("make_fixtures", UPLOADS / "make_fixtures.py")
     module = importlib.util.module_from_spec(spec)
