@@ -276,11 +276,12 @@ def _measure_sheet_xml(stream) -> tuple[int, int, int]:
         buffer, pending = buffer[:end], buffer[end:]
         found = buffer.count(b"<c ") + buffer.count(b"<c>") + buffer.count(b"<c/>")
         references = _CELL_COLUMN.findall(buffer)
-        if found != len(references):
+        numbers = _ROW_NUMBER.findall(buffer)
+        if found != len(references) or buffer.count(b"<row ") + buffer.count(b"<row>") != len(numbers):
             return _measure_by_position(stream, buffer + pending, rows, columns, cells)
         cells += found
         columns = max([columns, *(column_index_from_string(text.decode()) for text in set(references))])
-        rows = max([rows, *(int(number) for number in _ROW_NUMBER.findall(buffer))])
+        rows = max([rows, *(int(number) for number in numbers)])
         if cells > MAX_SHEET_CELLS or rows * columns > MAX_SHEET_CELLS:
             break
         chunk = stream.read(_STREAM_CHUNK)

@@ -263,9 +263,10 @@ def test_bad_file_is_refused_within_a_second_with_its_message_and_the_store_is_u
 def test_a_sheet_of_a_million_cells_is_refused_within_a_second_without_reading_it(engine: Engine) -> None:
     content = _fixture_script().many_cells_workbook()
     indicators = store.read_plans(engine)[-1].indicators
-    started = time.perf_counter()
+    # CPU time, not wall time: the machine running the suite may be shared.
+    started = time.process_time()
     validation = validate_files([("many.xlsx", content)], indicators)
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
     # Reading stops as soon as the range is too large, so the corner named is the first one past it.
     assert [str(issue) for issue in validation.issues] == [
         f"many.xlsx シート「調査結果」 セルALL1001: {_far_cell('ALL1001', '1,001', '1,000')}"
