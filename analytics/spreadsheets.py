@@ -251,7 +251,8 @@ def _check_xlsx_extents(file_name: str, archive: zipfile.ZipFile) -> None:
             if path in archive.namelist():
                 with archive.open(path) as stream:
                     _check_extent(file_name, name, *_measure_sheet_xml(stream))
-    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile, OSError) as error:
+    # ValueError: a column beyond ZZZ, which no spreadsheet program writes.
+    except (KeyError, ValueError, ElementTree.ParseError, zipfile.BadZipFile, OSError) as error:
         raise SpreadsheetError(
             f"{file_name}: Excel ファイルとして読めません（壊れているか、別の形式です）。"
             "Excel で開けることを確かめ、保存し直してください。"

@@ -287,6 +287,14 @@ def test_a_far_cell_placed_by_counting_in_a_prefixed_sheet_is_found(engine: Engi
     ]
 
 
+def test_a_dimension_beyond_the_last_column_any_program_writes_is_refused_as_unreadable(engine: Engine) -> None:
+    content = _fixture_script().raw_workbook("A1:ZZZZ9", {1: [("A", 2025)]})
+    validation = validate_files([("broken.xlsx", content)], store.read_plans(engine)[-1].indicators)
+    assert [str(issue) for issue in validation.issues] == [
+        "broken.xlsx: Excel ファイルとして読めません（壊れているか、別の形式です）。Excel で開けることを確かめ、保存し直してください。"
+    ]
+
+
 def _fixture_script():
     spec = importlib.util.spec_from_file_location("make_fixtures", UPLOADS / "make_fixtures.py")
     module = importlib.util.module_from_spec(spec)
