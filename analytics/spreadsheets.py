@@ -54,6 +54,7 @@ _REFERENCE = re.compile(rb'\br="([A-Z]+\d+)"')
 # stray cell or a runaway fill. The readers build the whole rectangle in memory, 32 bytes a cell,
 # so one stray cell at XFD1048576 would ask for about 550 GB.
 MAX_SHEET_CELLS = 1_000_000
+_LAST_COLUMN = 16384  # XFD: a CSV line may be wider, but Excel shows (and we name) no column beyond it
 _STREAM_CHUNK = 1024 * 1024
 _SHEET_TAG = re.compile(rb"<(?:\w+:)?(c|row|dimension)\b([^>]*)>")
 _CELL_COLUMN = re.compile(rb'<c r="([A-Z]+)')
@@ -104,7 +105,10 @@ def read_sheets(file_name: str, content: bytes) -> list[Sheet]:
     """
     suffix = _check_file(file_name, content)
     if suffix == ".csv":
-        return [Sheet(name="", rows=_read_csv(file_name, content))]
+        rows = _read_csv(file_name, content)
+        widest = max(map(len, rows), default=0)
+        _check_extent(file_name, "", len(rows) if widest else 0, widest, sum(map(len, rows)))
+        return [Sheet(name="", rows=rows)]
     uncached = _inspect_xlsx(file_name, content) if suffix == ".xlsx" else _check_xls_extents(file_name, content)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
@@ -324,7 +328,7 @@ def _cell_position(pattern: re.Pattern, attributes: bytes) -> tuple[str, str]:
 
 def _check_extent(file_name: str, sheet: str, rows: int, columns: int, cells: int) -> None:
     """Refuse a sheet of `rows` × `columns` (1-based far corner) or `cells` too many to read whole."""
-    far = f"{get_column_letter(columns)}{rows}" if rows and columns else ""
+    far = f"{get_column_letter(min(columns, _LAST_COLUMN))}{rows}" if rows and columns else ""
     if rows * columns > MAX_SHEET_CELLS:
         raise SpreadsheetError(
             f"{file_name}: 使用範囲が {far} まで（{rows:,} 行 × {columns:,} 列）広がっていて調査結果の表としては"

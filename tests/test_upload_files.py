@@ -287,6 +287,12 @@ def test_a_far_cell_placed_by_counting_in_a_prefixed_sheet_is_found(engine: Engi
     ]
 
 
+def test_a_csv_line_of_a_million_commas_is_refused_like_a_stray_cell(engine: Engine) -> None:
+    content = ("年度,指標,値\n2025,1-①,54.8" + "," * 600_000 + "\n").encode()
+    validation = validate_files([("wide.csv", content)], store.read_plans(engine)[-1].indicators)
+    assert [str(issue) for issue in validation.issues] == [f"wide.csv セルXFD2: {_far_cell('XFD2', '2', '600,003')}"]
+
+
 def test_a_dimension_beyond_the_last_column_any_program_writes_is_refused_as_unreadable(engine: Engine) -> None:
     content = _fixture_script().raw_workbook("A1:ZZZZ9", {1: [("A", 2025)]})
     validation = validate_files([("broken.xlsx", content)], store.read_plans(engine)[-1].indicators)
