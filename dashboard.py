@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.context import show_sidebar
+from ui.context import failures_shown, show_sidebar
 
 st.set_page_config(page_title="参画と協働 指標ダッシュボード", page_icon=":material/monitoring:", layout="wide")
 page = st.navigation(
@@ -16,5 +16,6 @@ page = st.navigation(
         st.Page("pages/presentation.py", title="発表モード", icon=":material/slideshow:"),
     ]
 )
-show_sidebar()
-page.run()
+with failures_shown():
+    show_sidebar()
+    page.run()

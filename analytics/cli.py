@@ -2,6 +2,8 @@
 
 import argparse
 import getpass
+import logging
+import os
 import sys
 from pathlib import Path
 
@@ -10,11 +12,14 @@ from analytics import vocabulary as v
 from analytics.accounts import EDITOR, ROLES, AccountError, create_user
 from analytics.backup_command import add_backup_commands
 from analytics.bootstrap import prepare_store
+from analytics.failures import explain_failure
 from analytics.importer import RejectedImportError, import_files, read_files, validate_files
 from analytics.reports.export_command import add_export_command
 from analytics.status_report import add_status_command
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+LOG_FILE_VARIABLE = "DASHBOARD_LOG_FILE"
+DEFAULT_LOG_FILE = Path(__file__).resolve().parent.parent / "var" / "dashboard.log"
 
 
 def _init(_arguments: argparse.Namespace) -> int:
@@ -133,13 +138,30 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; exit 0 on success, 1 when the input is invalid, 2 on a usage error."""
+    """Run one command; exit 0 on success, 1 when the input is invalid or anything expected fails
+    (one Japanese sentence, details to the log), 2 on a usage error."""
     arguments = build_parser().parse_args(argv)
+    _log_to_file()
     try:
         return arguments.handler(arguments)
     except _UsageError as error:
         print(f"エラー: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except store.StoreError as error:
-        print(f"エラー: {error}", file=sys.stderr)
+    except Exception as error:
+        print(f"エラー: {explain_failure(error)}", file=sys.stderr)
         return EXIT_INVALID
+
+
+def _log_to_file() -> None:
+    """Send details (tracebacks) to the log file, never to the terminal; without a writable log the
+    sentence on stderr is all there is."""
+    if logging.getLogger().handlers:
+        return
+    path = Path(os.environ.get(LOG_FILE_VARIABLE) or DEFAULT_LOG_FILE)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(path, encoding="utf-8")
+    except OSError:
+        handler = logging.NullHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])

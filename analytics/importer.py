@@ -83,7 +83,7 @@ def validate_files(
         try:
             workbook = read_sheets(name, content)
         except SpreadsheetError as error:
-            issues.append(ImportIssue(name, "", "", None, str(error).removeprefix(f"{name}: ")))
+            issues.append(ImportIssue(name, error.sheet, error.cell, None, str(error).removeprefix(f"{name}: ")))
             continue
         values_in_file = 0
         for sheet in workbook:

@@ -3,15 +3,17 @@
 import csv
 import io
 import re
+import struct
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 from xml.etree import ElementTree
 
 import pandas as pd
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import (
     CalamineError,
@@ -22,6 +24,8 @@ from python_calamine import (
     SheetVisibleEnum,
 )
 
+from analytics.files import write_file_atomically
+
 _ACCEPTED_SUFFIXES = (".xlsx", ".xls", ".csv")
 MAX_FILE_BYTES = 20 * 1024 * 1024
 # An xlsx is a zip; real survey workbooks unpack to about 10× their size. Far more is a zip bomb.
@@ -30,6 +34,13 @@ MAX_UNPACKED_BYTES = 300 * 1024 * 1024
 
 _ZIP = b"PK\x03\x04"
 _CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound file: .xls, and also an encrypted .xlsx
+_CFB_LAST_SECTOR = 0xFFFFFFFA  # sector numbers at or above it mark free, end-of-chain or FAT sectors
+_BIFF_BOF = (0x0809, 0x0409, 0x0209, 0x0009)
+_BIFF_EOF, _BIFF_BOUNDSHEET, _BIFF_DIMENSIONS = 0x000A, 0x0085, 0x0200
+# NUMBER, RK, LABELSST, LABEL, BLANK, BOOLERR, FORMULA, RSTRING: row and column first.
+_BIFF_CELLS = (0x0203, 0x027E, 0x00FD, 0x0204, 0x0201, 0x0205, 0x0006, 0x00D6)
+# MULRK, MULBLANK: a run of cells in one row, the last column in the record's last two bytes.
+_BIFF_CELL_RUNS = (0x00BD, 0x00BE)
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 _ENCODINGS = ("utf-8-sig", "cp932")
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -39,10 +50,30 @@ _ANY_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _CACHED_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]+</(?:\w+:)?v>")
 _REFERENCE = re.compile(rb'\br="([A-Z]+\d+)"')
+# A survey table has thousands of cells; a million (rows × columns from A1, or cells stored) is a
+# stray cell or a runaway fill. The readers build the whole rectangle in memory, 32 bytes a cell,
+# so one stray cell at XFD1048576 would ask for about 550 GB.
+MAX_SHEET_CELLS = 1_000_000
+_LAST_COLUMN = 16384  # XFD: a CSV line may be wider, but Excel shows (and we name) no column beyond it
+_STREAM_CHUNK = 1024 * 1024
+_SHEET_TAG = re.compile(rb"<(?:\w+:)?(c|row|dimension)\b([^>]*)>")
+_CELL_COLUMN = re.compile(rb'<c r="([A-Z]+)')
+_ROW_NUMBER = re.compile(rb'<row r="(\d+)"')
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s[^>]*?\bref="(?:\$?[A-Z]+\$?\d+:)?\$?([A-Z]+)\$?(\d+)"')
+_R_ATTRIBUTE = re.compile(rb'\br="([A-Z]*)(\d*)"')
+_REF_ATTRIBUTE = re.compile(rb'\bref="(?:[A-Z]*\d*:)?\$?([A-Z]*)\$?(\d*)"')
 
 
 class SpreadsheetError(ValueError):
-    """A file that cannot be read as a spreadsheet; the message is Japanese and names the file."""
+    """A file that cannot be read as a spreadsheet; the message is Japanese and names the file.
+
+    `sheet` and `cell` say where, when the trouble is in one sheet (the message then omits them).
+    """
+
+    def __init__(self, message: str, sheet: str = "", cell: str = "") -> None:
+        super().__init__(message)
+        self.sheet = sheet
+        self.cell = cell
 
 
 @dataclass(frozen=True)
@@ -74,8 +105,11 @@ def read_sheets(file_name: str, content: bytes) -> list[Sheet]:
     """
     suffix = _check_file(file_name, content)
     if suffix == ".csv":
-        return [Sheet(name="", rows=_read_csv(file_name, content))]
-    uncached = _inspect_xlsx(file_name, content) if suffix == ".xlsx" else {}
+        rows = _read_csv(file_name, content)
+        widest = max(map(len, rows), default=0)
+        _check_extent(file_name, "", len(rows) if widest else 0, widest, sum(map(len, rows)))
+        return [Sheet(name="", rows=rows)]
+    uncached = _inspect_xlsx(file_name, content) if suffix == ".xlsx" else _check_xls_extents(file_name, content)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
         return [_read_sheet(workbook, meta, uncached.get(meta.name, ())) for meta in workbook.sheets_metadata]
@@ -192,6 +226,7 @@ def _inspect_xlsx(file_name: str, content: bytes) -> dict[str, tuple[str, ...]]:
             f"（{len(content) / 1024 / 1024:.1f} MB）に比べて異常に大きいため、安全のため読み込みません。"
             "Excel で開いて必要なシートだけを新しいブックにコピーし、保存し直してください。"
         )
+    _check_xlsx_extents(file_name, archive)
     uncached: dict[str, list[str]] = {}
     try:
         for member in members:
@@ -209,6 +244,209 @@ def _inspect_xlsx(file_name: str, content: bytes) -> dict[str, tuple[str, ...]]:
         return {}
     paths = _sheet_paths(archive)
     return {name: tuple(uncached[path]) for name, path in paths.items() if path in uncached}
+
+
+def _check_xlsx_extents(file_name: str, archive: zipfile.ZipFile) -> None:
+    """Refuse a worksheet whose declared or actual used range, or number of cells, is absurd for a
+    survey table, streaming its XML so that nothing the size of the range is ever built."""
+    try:
+        names = {path: name for name, path in _sheet_paths(archive).items()}
+        for path, name in names.items():
+            if path in archive.namelist():
+                with archive.open(path) as stream:
+                    _check_extent(file_name, name, *_measure_sheet_xml(stream))
+    # ValueError: a column beyond ZZZ, which no spreadsheet program writes.
+    except (KeyError, ValueError, ElementTree.ParseError, zipfile.BadZipFile, OSError) as error:
+        raise SpreadsheetError(
+            f"{file_name}: Excel ファイルとして読めません（壊れているか、別の形式です）。"
+            "Excel で開けることを確かめ、保存し直してください。"
+        ) from error
+
+
+def _measure_sheet_xml(stream) -> tuple[int, int, int]:
+    """(rows, columns, cells) of one worksheet part: the larger of its declared <dimension> and the
+    far corner of the cells it holds, and how many <c> it holds (reading stops past the limit)."""
+    first = stream.read(_STREAM_CHUNK)
+    if b"<worksheet" not in first:
+        return _measure_by_position(stream, first)
+    # Excel, LibreOffice and openpyxl write `<c r="B2"`: counted with C-speed searches, no per-cell Python.
+    rows = columns = cells = 0
+    dimension = _DIMENSION.search(first)
+    if dimension:
+        rows, columns = int(dimension.group(2)), column_index_from_string(dimension.group(1).decode())
+    pending, chunk = b"", first
+    while chunk:
+        buffer = pending + chunk
+        end = buffer.rfind(b">") + 1
+        buffer, pending = buffer[:end], buffer[end:]
+        found = buffer.count(b"<c ") + buffer.count(b"<c>") + buffer.count(b"<c/>")
+        references = _CELL_COLUMN.findall(buffer)
+        numbers = _ROW_NUMBER.findall(buffer)
+        if found != len(references) or buffer.count(b"<row ") + buffer.count(b"<row>") != len(numbers):
+            return _measure_by_position(stream, buffer + pending, rows, columns, cells)
+        cells += found
+        columns = max([columns, *(column_index_from_string(text.decode()) for text in set(references))])
+        rows = max([rows, *(int(number) for number in numbers)])
+        if cells > MAX_SHEET_CELLS or rows * columns > MAX_SHEET_CELLS:
+            break
+        chunk = stream.read(_STREAM_CHUNK)
+    return rows, columns, cells
+
+
+def _measure_by_position(stream, start: bytes, rows: int = 0, columns: int = 0, cells: int = 0) -> tuple[int, int, int]:
+    """_measure_sheet_xml, from `start` on, for cells that may lack references or carry a namespace
+    prefix: each is placed after the previous one, as Excel does."""
+    row = column = 0
+    pending, chunk = b"", start
+    while chunk:
+        buffer = pending + chunk
+        end = buffer.rfind(b">") + 1
+        buffer, pending = buffer[:end], buffer[end:]
+        for tag, attributes in _SHEET_TAG.findall(buffer):
+            letters, digits = _cell_position(_REF_ATTRIBUTE if tag == b"dimension" else _R_ATTRIBUTE, attributes)
+            if tag == b"dimension":
+                if letters and digits:
+                    rows, columns = max(rows, int(digits)), max(columns, column_index_from_string(letters))
+                continue
+            if tag == b"c":
+                cells += 1
+                column = column_index_from_string(letters) if letters else column + 1
+                row = int(digits) if digits else row
+            else:
+                row, column = (int(digits) if digits else row + 1), 0
+            rows, columns = max(rows, row), max(columns, column)
+        if cells > MAX_SHEET_CELLS or rows * columns > MAX_SHEET_CELLS:
+            break
+        chunk = stream.read(_STREAM_CHUNK)
+    return rows, columns, cells
+
+
+def _cell_position(pattern: re.Pattern, attributes: bytes) -> tuple[str, str]:
+    found = pattern.search(attributes)
+    return (found.group(1).decode(), found.group(2).decode()) if found else ("", "")
+
+
+def _check_extent(file_name: str, sheet: str, rows: int, columns: int, cells: int) -> None:
+    """Refuse a sheet of `rows` × `columns` (1-based far corner) or `cells` too many to read whole."""
+    far = f"{get_column_letter(min(columns, _LAST_COLUMN))}{rows}" if rows and columns else ""
+    if rows * columns > MAX_SHEET_CELLS:
+        raise SpreadsheetError(
+            f"{file_name}: 使用範囲が {far} まで（{rows:,} 行 × {columns:,} 列）広がっていて調査結果の表としては"
+            f"大きすぎるため読み込まず、表の外にある不要なセル（{far} など）を削除し、表より下の行と右の列を"
+            "すべて選んで削除してから保存し直してください。",
+            sheet=sheet,
+            cell=far,
+        )
+    if cells > MAX_SHEET_CELLS:
+        raise SpreadsheetError(
+            f"{file_name}: セルが {MAX_SHEET_CELLS:,} 個を超えていて調査結果の表としては多すぎるため読み込まず、"
+            "調査結果の表だけを新しいブックにコピーするか、ファイルを分けて保存し直してください。",
+            sheet=sheet,
+        )
+
+
+def _check_xls_extents(file_name: str, content: bytes) -> dict[str, tuple[str, ...]]:
+    """Refuse an xls worksheet whose used range or cell count is absurd, from its BIFF records
+    (calamine exposes nothing before it builds the whole range); an xls keeps no uncached formulas."""
+    try:
+        stream = _read_cfb_stream(content, ("Workbook", "Book"))
+        for name, offset in _xls_worksheets(stream):
+            _check_extent(file_name, name, *_measure_xls_sheet(stream, offset))
+    except (struct.error, IndexError, KeyError, UnicodeDecodeError) as error:
+        raise SpreadsheetError(
+            f"{file_name}: Excel ファイルとして読めません（壊れているか、別の形式です）。"
+            "Excel で開けることを確かめ、保存し直してください。"
+        ) from error
+    return {}
+
+
+def _read_cfb_stream(content: bytes, names: tuple[str, ...]) -> bytes:
+    """The first stream called one of `names` in an OLE compound file (the container of an .xls)."""
+    sector_shift, mini_shift = struct.unpack_from("<HH", content, 30)
+    fat_count, directory_start = struct.unpack_from("<II", content, 44)
+    mini_cutoff, mini_fat_start, _, difat_start, difat_count = struct.unpack_from("<IIIII", content, 56)
+    size = 1 << sector_shift
+    fat_sectors = [index for index in struct.unpack_from("<109I", content, 76) if index < _CFB_LAST_SECTOR]
+    for _ in range(difat_count):
+        entries = _cfb_numbers(_cfb_sector(content, size, difat_start))
+        fat_sectors += [index for index in entries[:-1] if index < _CFB_LAST_SECTOR]
+        difat_start = entries[-1]
+    fat = [entry for index in fat_sectors[:fat_count] for entry in _cfb_numbers(_cfb_sector(content, size, index))]
+    directory = _cfb_chain(content, size, fat, directory_start)
+    for offset in range(0, len(directory), 128):
+        entry = directory[offset : offset + 128]
+        length = struct.unpack_from("<H", entry, 64)[0]
+        if entry[66] != 2 or entry[: max(length - 2, 0)].decode("utf-16-le") not in names:
+            continue
+        start, stream_size = struct.unpack_from("<II", entry, 116)
+        if stream_size >= mini_cutoff:
+            return _cfb_chain(content, size, fat, start)[:stream_size]
+        # Small streams live in 64-byte pieces of the mini stream, which the root entry (the first) holds.
+        mini_stream = _cfb_chain(content, size, fat, struct.unpack_from("<I", directory, 116)[0])
+        mini_fat = _cfb_numbers(_cfb_chain(content, size, fat, mini_fat_start))
+        return _cfb_chain(mini_stream, 1 << mini_shift, mini_fat, start, header=0)[:stream_size]
+    raise KeyError("Workbook")
+
+
+def _cfb_numbers(data: bytes) -> list[int]:
+    return list(struct.unpack(f"<{len(data) // 4}I", data[: len(data) // 4 * 4]))
+
+
+def _cfb_sector(content: bytes, size: int, index: int, header: int = 1) -> bytes:
+    # Sector n of a compound file starts after the one-sector header; mini sectors have none.
+    return content[(index + header) * size : (index + header + 1) * size]
+
+
+def _cfb_chain(content: bytes, size: int, table: list[int], start: int, header: int = 1) -> bytes:
+    """The sectors of one chain, joined; a chain that loops is cut after as many sectors as exist."""
+    parts = []
+    while start < _CFB_LAST_SECTOR and len(parts) <= len(table):
+        parts.append(_cfb_sector(content, size, start, header))
+        start = table[start]
+    return b"".join(parts)
+
+
+def _xls_worksheets(stream: bytes) -> list[tuple[str, int]]:
+    """(name, offset of its BOF record) of every worksheet listed in the workbook globals."""
+    sheets, position = [], 0
+    while position + 4 <= len(stream):
+        kind, length = struct.unpack_from("<HH", stream, position)
+        body = stream[position + 4 : position + 4 + length]
+        position += 4 + length
+        if kind == _BIFF_EOF:
+            break
+        if kind == _BIFF_BOUNDSHEET and body[5] == 0:
+            characters, wide = body[6], body[7] & 1 if len(body) > 7 else 0
+            text = (
+                body[8 : 8 + characters * 2].decode("utf-16-le") if wide else body[8 : 8 + characters].decode("latin-1")
+            )
+            sheets.append((text, struct.unpack_from("<I", body)[0]))
+    return sheets
+
+
+def _measure_xls_sheet(stream: bytes, position: int) -> tuple[int, int, int]:
+    """(rows, columns, cells) of one xls worksheet: its DIMENSIONS record and the far corner of its cell records."""
+    rows = columns = cells = depth = 0
+    while position + 4 <= len(stream):
+        kind, length = struct.unpack_from("<HH", stream, position)
+        start, position = position + 4, position + 4 + length
+        if kind in _BIFF_BOF:
+            depth += 1
+        elif kind == _BIFF_EOF:
+            depth -= 1
+            if depth == 0:
+                break
+        elif kind == _BIFF_DIMENSIONS:
+            last_row, last_column = struct.unpack_from("<xxxxIxxH" if length >= 14 else "<xxHxxH", stream, start)
+            rows, columns = max(rows, last_row), max(columns, last_column)
+        elif kind in _BIFF_CELLS or kind in _BIFF_CELL_RUNS:
+            row, first = struct.unpack_from("<HH", stream, start)
+            last = struct.unpack_from("<H", stream, position - 2)[0] if kind in _BIFF_CELL_RUNS else first
+            cells += last - first + 1
+            rows, columns = max(rows, row + 1), max(columns, last + 1)
+            if cells > MAX_SHEET_CELLS:
+                break
+    return rows, columns, cells
 
 
 def _uncached_formulas(sheet_xml: bytes) -> list[str]:
@@ -290,11 +528,53 @@ def _is_percent_format(code: str) -> bool:
     return "%" in re.sub(r'"[^"]*"|\\.', "", code or "")
 
 
+# OWASP's CSV-injection list: text starting with these may run as a formula in a spreadsheet.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def keep_text_as_text(workbook: Workbook) -> None:
+    """Store every cell that openpyxl took for a formula (any text starting with "=") as the text it
+    is: a 所見 such as =HYPERLINK(...) must reach the reader as words, never run as a formula. The
+    other OWASP starts (+ - @ tab CR) are already stored as text in xlsx; numbers are untouched."""
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+
+
+def save_workbook(workbook: Workbook) -> bytes:
+    """The xlsx bytes of a workbook built by the app, every text kept as text (see keep_text_as_text)."""
+    keep_text_as_text(workbook)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def protect_csv_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy for CSV output in which text that a spreadsheet would run as a formula starts with a
+    single quote, as OWASP advises; numbers stay numbers."""
+    return frame.apply(
+        lambda column: (
+            column.map(
+                lambda value: f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_STARTS) else value
+            )
+            if column.dtype == object or pd.api.types.is_string_dtype(column)
+            else column
+        )
+    )
+
+
 def write_workbook(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
-    """Write frames as plain sheets, one per name, headers in row 1."""
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name, index=False)
+    """Write frames as plain sheets, one per name, headers in row 1, replacing `path` in one step."""
+
+    def write(stream: BinaryIO) -> None:
+        with pd.ExcelWriter(stream, engine="openpyxl") as writer:
+            for name, frame in sheets.items():
+                frame.to_excel(writer, sheet_name=name, index=False)
+            keep_text_as_text(writer.book)
+
+    write_file_atomically(path, write)
 
 
 _TEMPLATE_HEADER = ["年度", "指標", "値", "回答者数", "区分", "区分値", "備考"]
@@ -375,6 +655,4 @@ def write_template(indicators: pd.DataFrame, fiscal_years: list[str]) -> bytes:
         data.add_data_validation(validation)
     guide.sheet_view.tabSelected = False
     workbook.active = data
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return save_workbook(workbook)

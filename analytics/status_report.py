@@ -15,6 +15,7 @@ from analytics.evaluation import summarise_statuses
 from analytics.evaluation_settings import SettingsError, load_settings
 from analytics.presentation import format_value
 from analytics.progress import TargetError
+from analytics.spreadsheets import protect_csv_text
 
 FORMATS = ("table", "csv", "json")
 HEADERS = {
@@ -76,7 +77,7 @@ def run_status(arguments: argparse.Namespace) -> int:
 
 def to_csv(evaluated: pd.DataFrame) -> str:
     """One row per indicator with Japanese headers and status words; lists joined with 「／」."""
-    return _plain(evaluated).rename(columns=HEADERS).to_csv(index=False)
+    return protect_csv_text(_plain(evaluated).rename(columns=HEADERS)).to_csv(index=False)
 
 
 def to_json(evaluated: pd.DataFrame) -> str:

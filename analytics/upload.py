@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -14,8 +15,12 @@ from analytics.importer import RejectedImportError, Validation, validate_files
 from analytics.observations import CHANGE_LABELS, CHANGED, NEW, classify_observations
 from analytics.plan import Plan
 from analytics.spreadsheets import cell_reference, write_template
+from analytics.worker import run_limited
 
 ERROR = "error"
+# Generous for a workbook at the upload size limit; a file that needs more is refused, not read.
+READ_MEMORY_BYTES = 2 * 1024 * 1024 * 1024
+READ_SECONDS = 120
 STATUS_LABELS = {**CHANGE_LABELS, ERROR: "エラー"}
 _CITY_TIME = ZoneInfo("Asia/Tokyo")
 
@@ -69,6 +74,26 @@ def preview_upload(
         validation=validation,
         rows=rows.assign(status=status, old_value=old_value, old_respondents=old_respondents),
         seen_batch=seen_batch,
+    )
+
+
+def preview_upload_isolated(
+    files: list[tuple[str, bytes]],
+    indicators: pd.DataFrame,
+    current: pd.DataFrame,
+    seen_batch: int,
+    *,
+    today: date | None = None,
+    on_progress: Callable[[int, str], None] | None = None,
+) -> UploadPreview:
+    """preview_upload in a worker process with READ_MEMORY_BYTES and READ_SECONDS: a file that
+    exhausts memory or crashes a native reader costs the uploader a WorkerError, never the server."""
+    return run_limited(
+        partial(preview_upload, today=today),
+        (files, indicators, current, seen_batch),
+        memory_bytes=READ_MEMORY_BYTES,
+        seconds=READ_SECONDS,
+        on_progress=on_progress,
     )
 
 

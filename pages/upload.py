@@ -1,7 +1,6 @@
 """データ取込: upload survey files, preview every row, confirm as one batch; template, history and undo."""
 
 import hashlib
-import logging
 from collections.abc import Callable
 from datetime import date
 
@@ -17,18 +16,16 @@ from analytics.upload import (
     UploadPreview,
     commit_upload,
     describe_result,
-    preview_upload,
+    preview_upload_isolated,
     tabulate_batches,
     tabulate_issues,
     tabulate_preview,
     template_workbook,
 )
 from ui.auth import current_editor, show_sign_in, show_signed_in
-from ui.context import get_engine, read_current_plan, read_observations, show_header
+from ui.context import get_engine, read_current_plan, read_observations, show_failure, show_header
 
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_UNEXPECTED = "予期しない問題が起きたため、処理を中止しました（何も書き込んでいません）。ファイルを確かめ、直らなければ管理者に連絡してください。"
-_log = logging.getLogger(__name__)
 
 
 @st.cache_data(show_spinner=False)
@@ -49,7 +46,9 @@ def _read_upload(files: list, engine, plan) -> UploadPreview:
         def progress(index: int, name: str) -> None:
             bar.progress(index / len(payload), text=f"{name} を読み込んでいます（{index + 1}/{len(payload)}）")
 
-        preview = preview_upload(payload, plan.indicators, read_observations(), seen_batch, on_progress=progress)
+        preview = preview_upload_isolated(
+            payload, plan.indicators, read_observations(), seen_batch, on_progress=progress
+        )
         bar.progress(1.0, text="読み込みました")
         status.update(label=f"{len(payload)} 件のファイルを読み込みました", state="complete", expanded=False)
     st.session_state.update(preview=preview, preview_key=key)
@@ -137,13 +136,12 @@ def _history(editor: User | None, engine) -> None:
 
 
 def _without_traceback(section: Callable[[], None]) -> None:
-    """Run a part of the page; a failure nobody foresaw is logged for the administrator and shown
-    to staff as a short Japanese message, never as a traceback."""
+    """Run a part of the page; a failure is shown as its one sentence (details to the log) and the
+    rest of the page still runs."""
     try:
         section()
-    except Exception:
-        _log.exception("データ取込 page failed")
-        st.error(_UNEXPECTED, icon=":material/error:")
+    except Exception as error:
+        show_failure(error)
 
 
 show_header("データ取込")

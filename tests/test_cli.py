@@ -9,6 +9,7 @@ from analytics.accounts import authenticate
 from analytics.cli import main
 
 IMPORTS = Path(__file__).resolve().parent / "fixtures" / "import"
+UPLOADS = IMPORTS.parent / "upload"
 
 
 @pytest.fixture(autouse=True)
@@ -46,6 +47,14 @@ def test_validate_prints_one_error_per_line_and_exits_1(capsys: pytest.CaptureFi
         "year_out_of_range.xlsx シート「調査結果」 セルA2",
     ]
     assert _stored(database_url).equals(before)
+
+
+@pytest.mark.parametrize("command", ["validate", "import"])
+def test_a_workbook_with_a_stray_far_cell_is_refused_quickly_and_exits_1(
+    capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    assert main([command, str(UPLOADS / "stray_cell.xlsx")]) == 1
+    assert "stray_cell.xlsx シート「調査結果」 セルXFD1048576: 使用範囲が XFD1048576 まで" in capsys.readouterr().out
 
 
 def test_missing_file_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:

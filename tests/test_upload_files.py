@@ -1,6 +1,7 @@
 """Every file in tests/fixtures/upload: the layouts staff keep load with exact values; bad files are
 refused with their message, quickly, and leave the store as it was."""
 
+import importlib.util
 import time
 from pathlib import Path
 
@@ -13,6 +14,13 @@ from analytics.importer import RejectedImportError, import_files, read_files, va
 from analytics.spreadsheets import MAX_FILE_BYTES
 
 UPLOADS = Path(__file__).resolve().parent / "fixtures" / "upload"
+
+
+def _far_cell(far: str, rows: str, columns: str) -> str:
+    return (
+        f"使用範囲が {far} まで（{rows} 行 × {columns} 列）広がっていて調査結果の表としては大きすぎるため読み込まず、"
+        f"表の外にある不要なセル（{far} など）を削除し、表より下の行と右の列をすべて選んで削除してから保存し直してください。"
+    )
 
 
 def _imported(engine: Engine, name: str) -> list[tuple]:
@@ -215,6 +223,14 @@ _MACRO = (
                 "Excel で開いて必要なシートだけを新しいブックにコピーし、保存し直してください。"
             ],
         ),
+        *(
+            (name, [f"シート「調査結果」 セル{far}: {_far_cell(far, rows, columns)}"])
+            for name, far, rows, columns in (
+                ("stray_cell.xlsx", "XFD1048576", "1,048,576", "16,384"),
+                ("dimension_lie.xlsx", "ZZ200000", "200,000", "702"),
+                ("stray_cell.xls", "IV65536", "65,536", "256"),
+            )
+        ),
         (
             "html_as_xls.xls",
             [f": ファイルの中身が拡張子（.xls）と一致しません（中身は Web ページ（HTML）です）。{_RESAVE}"],
@@ -242,6 +258,54 @@ def test_bad_file_is_refused_within_a_second_with_its_message_and_the_store_is_u
     assert [str(issue).removeprefix(f"{name} ").removeprefix(name) for issue in refused.value.issues] == messages
     pd.testing.assert_frame_equal(store.read_observations(engine), before[0])
     pd.testing.assert_frame_equal(store.read_batches(engine), before[1])
+
+
+def test_a_sheet_of_a_million_cells_is_refused_within_a_second_without_reading_it(engine: Engine) -> None:
+    content = _fixture_script().many_cells_workbook()
+    indicators = store.read_plans(engine)[-1].indicators
+    # CPU time, not wall time: the machine running the suite may be shared.
+    started = time.process_time()
+    validation = validate_files([("many.xlsx", content)], indicators)
+    assert time.process_time() - started < 1.0
+    # Reading stops as soon as the range is too large, so the corner named is the first one past it.
+    assert [str(issue) for issue in validation.issues] == [
+        f"many.xlsx シート「調査結果」 セルALL1001: {_far_cell('ALL1001', '1,001', '1,000')}"
+    ]
+
+
+def test_a_far_cell_placed_by_counting_in_a_prefixed_sheet_is_found(engine: Engine) -> None:
+    # Cells may omit their reference (each follows the previous one) and tags may carry a prefix.
+    far_row = "<x:c/>" * 299 + "<x:c><x:v>1</x:v></x:c>"
+    sheet = (
+        '<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData>'
+        f'<x:row><x:c><x:v>2025</x:v></x:c></x:row><x:row r="5000">{far_row}</x:row></x:sheetData></x:worksheet>'
+    )
+    content = _fixture_script().workbook_with_sheet_xml(sheet)
+    validation = validate_files([("prefixed.xlsx", content)], store.read_plans(engine)[-1].indicators)
+    assert [str(issue) for issue in validation.issues] == [
+        f"prefixed.xlsx シート「調査結果」 セルKN5000: {_far_cell('KN5000', '5,000', '300')}"
+    ]
+
+
+def test_a_csv_line_of_a_million_commas_is_refused_like_a_stray_cell(engine: Engine) -> None:
+    content = ("年度,指標,値\n2025,1-①,54.8" + "," * 600_000 + "\n").encode()
+    validation = validate_files([("wide.csv", content)], store.read_plans(engine)[-1].indicators)
+    assert [str(issue) for issue in validation.issues] == [f"wide.csv セルXFD2: {_far_cell('XFD2', '2', '600,003')}"]
+
+
+def test_a_dimension_beyond_the_last_column_any_program_writes_is_refused_as_unreadable(engine: Engine) -> None:
+    content = _fixture_script().raw_workbook("A1:ZZZZ9", {1: [("A", 2025)]})
+    validation = validate_files([("broken.xlsx", content)], store.read_plans(engine)[-1].indicators)
+    assert [str(issue) for issue in validation.issues] == [
+        "broken.xlsx: Excel ファイルとして読めません（壊れているか、別の形式です）。Excel で開けることを確かめ、保存し直してください。"
+    ]
+
+
+def _fixture_script():
+    spec = importlib.util.spec_from_file_location("make_fixtures", UPLOADS / "make_fixtures.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read(engine: Engine) -> None:

@@ -7,7 +7,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from analytics import store
+from analytics import store, upload
 from analytics.accounts import create_user
 
 PAGE = Path(__file__).resolve().parent.parent / "pages" / "upload.py"
@@ -116,3 +116,21 @@ def test_a_macro_workbook_is_refused_in_japanese_and_nothing_is_written(engine) 
     app.run()
     assert app.table[0].value.loc[0, "問題と直し方"].startswith("マクロを含むブックは安全のため受け付けません")
     pd.testing.assert_frame_equal(store.read_batches(engine), before)
+
+
+def test_a_reading_worker_that_runs_out_of_time_costs_one_message_and_the_page_lives_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(upload, "READ_SECONDS", 0.01)
+    app = _sign_in(_open())
+    app.file_uploader[0].set_value(
+        ("wide_simple.xlsx", (UPLOADS / "wide_simple.xlsx").read_bytes(), "application/octet-stream")
+    )
+    app.run()
+    assert not app.exception
+    assert [error.value for error in app.error] == [
+        "ファイルの読み込みが 0.01 秒を超えたため中止しましたので、不要なシートや行を削除して"
+        "ファイルを小さくするか、ファイルを分けてからもう一度アップロードしてください（何も書き込んでいません）。"
+    ]
+    assert app.subheader[-1].value == "取込の履歴"
+    assert len(app.dataframe) == 1  # the history still shows

@@ -2,9 +2,8 @@
 
 import streamlit as st
 
-from analytics import store
 from analytics import vocabulary as v
-from analytics.reports.report_content import COMMENTARY_LIMIT, sign_commentary
+from analytics.reports.report_content import COMMENTARY_LIMIT, CommentaryError, save_commentary, sign_commentary
 from ui.auth import current_editor, show_sign_in
 from ui.context import get_engine, read_commentary
 
@@ -20,7 +19,8 @@ def show_commentary(code: str, year: int) -> None:
     current = read_commentary(year).set_index("indicator_code")
     text = current.loc[code, "text"] if code in current.index else ""
     if text:
-        st.markdown(text)
+        # Plain text: a 所見 is words, and a link or image written in it must not render.
+        st.text(text)
         st.caption(sign_commentary(current.loc[code, "written_by"], current.loc[code, "written_at"]))
     else:
         st.caption("この年度の所見はまだありません。報告書には「所見はまだありません」と載ります。")
@@ -37,6 +37,10 @@ def show_commentary(code: str, year: int) -> None:
             help="報告書（PowerPoint・Excel・HTML）と発表モードに載ります。空にして保存すると取り下げます。",
         )
         if st.form_submit_button("所見を保存", icon=":material/save:"):
-            store.write_commentary(get_engine(), code, year, written, editor.name)
+            try:
+                save_commentary(get_engine(), code, year, written, editor.name)
+            except CommentaryError as error:
+                st.error(str(error), icon=":material/error:")
+                return
             st.session_state[_SAVED] = True
             st.rerun()

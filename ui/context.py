@@ -1,5 +1,7 @@
 """What every page shares: the cached store, cached reads keyed on the data version, the sidebar and header."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -13,12 +15,29 @@ from analytics.assessment import PlanEvaluation, count_indicators_by_year, defau
 from analytics.bootstrap import prepare_store
 from analytics.charts import plot_indicator_trend
 from analytics.evaluation_settings import Settings, SettingsError, load_settings
+from analytics.failures import explain_failure
 from analytics.plan import Plan
 from analytics.progress import TargetError
 
 YEAR_KEY = "year"
 METHOD_KEY = "method"
 _TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+def show_failure(error: Exception) -> None:
+    """The failure's one sentence in an error box; its traceback goes to the server log only."""
+    st.error(explain_failure(error), icon=":material/error:")
+
+
+@contextmanager
+def failures_shown() -> Iterator[None]:
+    """Run page code; any failure (a store, plan file, disk or bug) stops the page with its sentence
+    instead of a traceback. Streamlit's stop and rerun pass through: they are not Exceptions."""
+    try:
+        yield
+    except Exception as error:
+        show_failure(error)
+        st.stop()
 
 
 @st.cache_resource(show_spinner="データベースを準備しています…")

@@ -10,6 +10,7 @@ from analytics import vocabulary as v
 from analytics.assessment import evaluate_plan
 from analytics.bootstrap import prepare_store
 from analytics.evaluation_settings import SettingsError, load_settings
+from analytics.files import write_file_atomically
 from analytics.progress import TargetError
 from analytics.reports import FORMATS
 from analytics.reports.report_content import WHOLE_PLAN, ScopeError, build_report
@@ -60,7 +61,8 @@ def run_export(arguments: argparse.Namespace) -> int:
         return _fail(str(error), EXIT_USAGE)
     except (SettingsError, TargetError) as error:
         return _fail(str(error), EXIT_INVALID)
-    arguments.output.write_bytes(FORMATS[arguments.format].render(report))
+    render = FORMATS[arguments.format].render
+    write_file_atomically(arguments.output, lambda stream: stream.write(render(report)))
     print(
         f"{arguments.output} に書き出しました（{v.format_fiscal_year(report.year)}、{report.scope_label}、"
         f"指標 {len(report.indicators)} 件）。"

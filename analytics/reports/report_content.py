@@ -1,11 +1,14 @@
 """What a report says, gathered once from an evaluation: the slides every format and 発表モード render."""
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+from sqlalchemy.engine import Engine
 
+from analytics import store
 from analytics import vocabulary as v
 from analytics.assessment import PlanEvaluation
 from analytics.plan import Plan
@@ -126,6 +129,38 @@ def scope_choices(plan: Plan) -> dict[str, str]:
 def status_of_badge(text: object) -> str | None:
     """The status a table cell shows (「▲ 遅れ」 → behind), so that renderers can colour it."""
     return _STATUS_BY_BADGE.get(text) if isinstance(text, str) else None
+
+
+class CommentaryError(ValueError):
+    """A 所見 that cannot be saved; the message says, in Japanese, what to change."""
+
+
+# Bidirectional overrides can make a 所見 read differently from what it says.
+_HIDDEN_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def check_commentary(text: str) -> str:
+    """The 所見 as it will be saved (trimmed, line breaks as \\n); refused when longer than
+    COMMENTARY_LIMIT or holding a control character, because every report prints it as it is."""
+    cleaned = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if len(cleaned) > COMMENTARY_LIMIT:
+        raise CommentaryError(
+            f"所見は {COMMENTARY_LIMIT} 文字以内で書いてください（いまは {len(cleaned)} 文字なので、"
+            f"{len(cleaned) - COMMENTARY_LIMIT} 文字減らしてください）。"
+        )
+    hidden = next(
+        (c for c in cleaned if c in _HIDDEN_CONTROLS or (unicodedata.category(c) == "Cc" and c != "\n")), None
+    )
+    if hidden is not None:
+        raise CommentaryError(
+            f"所見に使えない制御文字（U+{ord(hidden):04X}）が含まれているため、その文字を消してから保存してください。"
+        )
+    return cleaned
+
+
+def save_commentary(engine: Engine, indicator_code: str, fiscal_year: int, text: str, author: str) -> None:
+    """Save a 所見 once check_commentary accepts it (blank text withdraws it)."""
+    store.write_commentary(engine, indicator_code, fiscal_year, check_commentary(text), author)
 
 
 def sign_commentary(author: str, written: datetime) -> str:

@@ -1,7 +1,5 @@
 """The report as an Excel workbook: status summary with conditional formatting, every value, native charts."""
 
-import io
-
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
@@ -13,6 +11,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from analytics import vocabulary as v
 from analytics.presentation import status_badge
 from analytics.reports.report_content import IndicatorSlide, PolicySlide, Report, SummarySlide, TrendSeries, ink_on
+from analytics.spreadsheets import save_workbook
 
 SUMMARY_SHEET = "概要"
 OBSERVATION_SHEET = "調査結果"
@@ -34,9 +33,7 @@ def render_xlsx(report: Report) -> bytes:
         sheet.page_setup.orientation, sheet.page_setup.paperSize = "landscape", sheet.PAPERSIZE_A4
         sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return save_workbook(workbook)
 
 
 def _summary_sheet(sheet: Worksheet, report: Report) -> None:
