@@ -169,9 +169,17 @@ def load_plan(path: Path) -> Plan:
     path = Path(path)
     try:
         content = path.read_bytes()
-        text = content.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+    except OSError as error:
         raise PlanError(f"{path.name}: 計画ファイルを読めません（{error}）。") from error
+    return read_plan(path.name, content)
+
+
+def read_plan(file_name: str, content: bytes) -> Plan:
+    """A plan from the bytes of a YAML plan file (shipped, or written by `plan export`)."""
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise PlanError(f"{file_name}: 計画ファイルを読めません（{error}）。") from error
     try:
         root = yaml.compose(text)
         raw = yaml.safe_load(text)
@@ -179,18 +187,18 @@ def load_plan(path: Path) -> Plan:
         mark = getattr(error, "problem_mark", None)
         where = f" {mark.line + 1}行目" if mark else ""
         raise PlanError(
-            f"{path.name}{where}: YAML の書式が正しくありません（字下げ、コロン、引用符を確認してください）。"
+            f"{file_name}{where}: YAML の書式が正しくありません（字下げ、コロン、引用符を確認してください）。"
         ) from error
     try:
         parsed = _PlanFile.model_validate(raw)
     except ValidationError as error:
-        raise PlanError(_describe(path.name, root, error)) from error
+        raise PlanError(_describe(file_name, root, error)) from error
     nodes, indicators, yearly_targets = _flatten(parsed)
     return build_plan(
         title=parsed.title,
         label=parsed.label,
         revision=parsed.revision,
-        source=path.name,
+        source=file_name,
         levels=parsed.levels.model_dump(),
         nodes=nodes,
         indicators=indicators,
