@@ -213,7 +213,9 @@ class _Walker:
                 f"{where}: {self.levels[kind]}「{_shorten(text)}」には、属する{self.levels[HIERARCHY[depth - 1]]}が"
                 f"上にありません。{self.levels[HIERARCHY[depth - 1]]}の列を埋めてください。"
             )
-        text, indicators = _split_policy_cell(text) if kind == v.POLICY else (text, "")
+        heading, text, indicators = _split_policy_cell(text) if kind == v.POLICY else ("", text, "")
+        if heading and v.INDICATOR not in self.columns.levels:
+            self.levels[v.INDICATOR] = heading  # the city's word, as in 【成果指標】
         items = _split_items(text)
         if kind != v.ACTION and len(items) > 1:
             raise PlanFileError(
@@ -353,12 +355,14 @@ class _Walker:
         return {"lead_department": lead or None, "related_departments": related or None}
 
 
-def _split_policy_cell(text: str) -> tuple[str, str]:
-    """A policy cell's own name and the indicators listed after 【施策評価指標】 (or the city's word)."""
+def _split_policy_cell(text: str) -> tuple[str, str, str]:
+    """A policy cell's heading word for indicators, its own name, and the indicators listed after
+    【施策評価指標】 (or the city's word)."""
     for found in _INDICATOR_HEADING.finditer(text):
-        if normalise(found.group(1)) in LEVEL_ALIASES[v.INDICATOR]:
-            return text[: found.start()].strip(), text[found.end() :].strip()
-    return text, ""
+        heading = normalise(found.group(1))
+        if heading in LEVEL_ALIASES[v.INDICATOR]:
+            return heading, text[: found.start()].strip(), text[found.end() :].strip()
+    return "", text, ""
 
 
 def _split_items(text: str) -> list[tuple[str, str]]:
