@@ -2,13 +2,16 @@
 
 import streamlit as st
 
-from ui.context import show_sidebar
+from analytics import vocabulary as v
+from ui.context import read_current_plan, show_sidebar
 
 st.set_page_config(page_title="参画と協働 指標ダッシュボード", page_icon=":material/monitoring:", layout="wide")
 page = st.navigation(
     [
         st.Page("pages/overview.py", title="概要", icon=":material/dashboard:", default=True),
-        st.Page("pages/trends.py", title="基本方針別トレンド", icon=":material/monitoring:"),
+        st.Page(
+            "pages/trends.py", title=f"{read_current_plan().level(v.POLICY)}別トレンド", icon=":material/monitoring:"
+        ),
         st.Page("pages/indicator.py", title="指標詳細", icon=":material/query_stats:"),
         st.Page("pages/plan_structure.py", title="計画体系", icon=":material/account_tree:"),
         st.Page("pages/upload.py", title="データ取込", icon=":material/upload_file:"),

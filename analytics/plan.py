@@ -130,6 +130,11 @@ class Plan:
     def policies(self) -> pd.DataFrame:
         return self.nodes[self.nodes["kind"] == v.POLICY]
 
+    @property
+    def sublevels(self) -> str:
+        """The levels under a policy in the plan's words, e.g. 「基本施策・施策の方向・取組項目」."""
+        return "・".join(self.level(kind) for kind in (v.MEASURE, v.DIRECTION, v.ACTION))
+
     def level(self, kind: str) -> str:
         """The plan's own name for a level, e.g. 「基本目標」 where the demo says 「基本方針」."""
         return self.levels.get(kind, v.KIND_LABELS[kind])
