@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from analytics import store
 from analytics import vocabulary as v
 from analytics.cli import main
+from analytics.plan import PLAN_DIRECTORY, PlanError, load_plan
 from analytics.planfile.command import describe_draft
 from analytics.planfile.drafts import complete_drafts, read_drafts
 from analytics.planfile.export import export_plan
@@ -224,3 +225,24 @@ def test_export_writes_the_chosen_revision(capsys: pytest.CaptureFixture[str], t
     assert main(["plan", "export", "--format", "yaml", "--output", str(output), "--revision", "1"]) == 0
     assert "label: 11月13日送付" in output.read_text(encoding="utf-8")
     assert main(["plan", "export", "--format", "yaml", "--output", str(output), "--revision", "9"]) == 2
+
+
+def test_yearly_targets_and_definition_columns_belong_to_their_indicator() -> None:
+    (draft,) = _drafts(FIXTURES / "merged_other_city.xlsx")
+    expected = pd.DataFrame({"indicator_code": ["1-①"], "fiscal_year": [2025], "value": [45.0]})
+    pd.testing.assert_frame_equal(draft.yearly_targets, expected)
+    assert draft.indicators["survey_name"].fillna("").tolist() == ["市民意識調査", "市民意識調査", ""]
+
+
+def test_yearly_target_outside_the_plan_years_is_refused(tmp_path: Path) -> None:
+    text = (PLAN_DIRECTORY / "2_1130.yaml").read_text(encoding="utf-8")
+    old = "        target: {fiscal_year: 2025, value: 55.0}\n"
+    path = tmp_path / "plan.yaml"
+    path.write_text(
+        text.replace(old, old + "        yearly_targets: [{fiscal_year: 2030, value: 50}]\n", 1), encoding="utf-8"
+    )
+    with pytest.raises(PlanError) as error:
+        load_plan(path)
+    assert str(error.value) == (
+        "plan.yaml: 施策評価指標「1-①」の年次目標の年度（2030）が基準年度（2015）と目標年度（2025）の間にありません。"
+    )
