@@ -69,7 +69,13 @@ def run_plan_export(arguments: argparse.Namespace) -> int:
     if revision not in plans:
         known = "、".join(str(number) for number in sorted(plans))
         return _fail(f"計画の版 {revision} はありません（あるのは {known}）。", EXIT_USAGE)
-    export_plan(plans[revision], arguments.format, arguments.output)
+    try:
+        export_plan(plans[revision], arguments.format, arguments.output)
+    except OSError as error:
+        return _fail(
+            f"{arguments.output} に書き込めません（{error.strerror}）。書き込めるフォルダを指定してください。",
+            EXIT_INVALID,
+        )
     print(f"計画の版 {revision}（{plans[revision].label}）を {arguments.output} に書き出しました。")
     return EXIT_OK
 

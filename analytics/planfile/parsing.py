@@ -103,7 +103,13 @@ def _columns(table: Table, header: list[str]) -> _Columns:
         field = next((f for f, names in _FIELD_ALIASES.items() if name in names), None)
         value = next((f for f in (BASELINE, TARGET, YEARLY) if name.startswith(f)), None)
         if value == YEARLY:
-            yearly[column] = _header_year(table, column, name) or _no_year(table, column, name)
+            year = _header_year(table, column, name)
+            if year is None:
+                raise PlanFileError(
+                    f"{table.where(table.header_row, column)}: 「{name}」に年度がありません。"
+                    "「年次目標(R8)」のように括弧で年度を書いてください。"
+                )
+            yearly[column] = year
         elif value is not None:
             values[value] = (column, _header_year(table, column, name))
         elif field is not None:
@@ -127,12 +133,6 @@ def _columns(table: Table, header: list[str]) -> _Columns:
 def _header_year(table: Table, column: int, name: str) -> int | None:
     inside = re.search(r"\(([^)]*)\)", name)
     return _year(inside.group(1), table.where(table.header_row, column)) if inside else None
-
-
-def _no_year(table: Table, column: int, name: str) -> int:
-    raise PlanFileError(
-        f"{table.where(table.header_row, column)}: 「{name}」に年度がありません。「年次目標(R8)」のように括弧で年度を書いてください。"
-    )
 
 
 def _year(text: str, where: str) -> int:

@@ -46,7 +46,7 @@ class Table:
 
     def where(self, row: int, column: int) -> str:
         """Where a cell is, in the words a person uses to find it in the file."""
-        if self.sheet is None:
+        if not self.sheet:
             return f"{self.file_name} {row + 1}行目 {column + 1}列目"
         return f"{self.file_name} シート「{self.sheet}」セル {spreadsheets.cell_reference(row, column)}"
 
@@ -76,10 +76,7 @@ def level_of(header: str) -> str | None:
 def read_tables(file_name: str, content: bytes) -> list[Table]:
     """Every 体系表 in a file, in file order; a file with none is refused."""
     if Path(file_name).suffix.lower() in TEXT_SUFFIXES:
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = content.decode("cp932", errors="strict")
+        text = _decode(file_name, content)
         rows = [[_cell_text(cell) for cell in line.split("\t")] for line in text.splitlines()]
         tables = _split_tables(file_name, None, rows, ragged=True)
     else:
@@ -94,6 +91,15 @@ def read_tables(file_name: str, content: bytes) -> list[Table]:
             "見つかりません。表の上に列名の行を入れてください。"
         )
     return tables
+
+
+def _decode(file_name: str, content: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp932"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise PlanFileError(f"{file_name}: 文字コードが読めません。UTF-8 か Shift_JIS で保存し直してください。")
 
 
 def _cell_text(cell: str) -> str:
