@@ -91,7 +91,7 @@ def test_indicator_page_shows_the_definition_where_the_plan_has_one(
     app.query_params["indicator"] = "3-①"
     app.switch_page("pages/indicator.py")
     app.run()
-    assert "**指標の定義**\n\n- 調査名: 職員意識調査\n- 対象: 職員" in [str(m.value) for m in app.markdown]
+    assert "**指標の定義**\n\n- 調査名: 職員意識調査" in [str(m.value) for m in app.markdown]
 
 
 @pytest.mark.parametrize("format_name", list(FORMATS))
@@ -105,6 +105,7 @@ def test_reports_use_the_plan_level_names_and_carry_departments(city_store: Engi
     assert "基本方針" not in text
     assert "基本目標1" in text
     assert "成果指標" in text
+    assert "調査名: 市民意識調査" in text
     assert "協働推進課（関係課: 広報課、地域振興課）" in text
 
 

@@ -279,8 +279,7 @@ def _indicator_slide(indicator: pd.Series, policy_label: str, history: pd.DataFr
         f"基準値 {format_value(indicator['baseline_value'], unit)}（{v.format_fiscal_year(int(indicator['baseline_year']))}）"
         f" → 目標値 {format_value(indicator['target_value'], unit)}（{v.format_fiscal_year(int(indicator['target_year']))}）"
         f"{'' if indicator['higher_is_better'] else '　低いほど良い'}",
-        *([f"定義: {indicator['definition']}"] if indicator["definition"] else []),
-        *([f"担当課: {indicator['departments']}"] if indicator["departments"] else []),
+        *_about(indicator),
     )
     recent = tabulate_history(history, int(indicator["baseline_year"])).tail(RECENT_YEARS).drop(columns="進捗率")
     if unit != v.PERCENT:
@@ -296,6 +295,13 @@ def _indicator_slide(indicator: pd.Series, policy_label: str, history: pd.DataFr
         commentary=indicator["commentary"],
         commentary_by=indicator["commentary_by"],
     )
+
+
+def _about(indicator: pd.Series) -> list[str]:
+    """The definition and 担当課 as one line, so a slide's facts box keeps its room for the reasons."""
+    department = f"担当課: {indicator['departments']}" if indicator["departments"] else ""
+    line = " ／ ".join(part for part in (indicator["definition"], department) if part)
+    return [line] if line else []
 
 
 def trend_series(history: pd.DataFrame, indicator: pd.Series) -> TrendSeries:
