@@ -17,7 +17,7 @@ from analytics.planfile.export import export_plan
 from analytics.planfile.tables import PlanFileError
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "planfile"
-SEED = Path("/work/shared/seeds/000_8a6ffe277692676f.txt")
+SEED = FIXTURES / "seed_taikei.txt"  # a copy of the seed 体系表 (/work/shared/seeds/000_8a6ffe277692676f.txt)
 
 
 def _drafts(path: Path) -> list:
@@ -211,6 +211,17 @@ def test_import_adds_a_revision_once_and_exits_0(capsys: pytest.CaptureFixture[s
     ]
     current = store.read_plans(store.open_store(database_url))[-1]
     assert current.level(v.POLICY) == "基本目標"
+
+
+@pytest.mark.usefixtures("_cli_store")
+def test_dry_run_text_lists_each_draft_with_its_counts(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plan", "import", "--dry-run", str(SEED)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line for line in lines if not line.startswith("  ")] == [
+        "seed_taikei.txt: 「11月13日送付」 基本方針 3 / 基本施策 5 / 施策の方向 10 / 取組項目 21 / 施策評価指標 10",
+        "seed_taikei.txt: 「11月30日現在」 基本方針 3 / 基本施策 5 / 施策の方向 10 / 取組項目 21 / 施策評価指標 11",
+    ]
+    assert "  2-② 地域分権制度適用地域の主要な団体数: 基準値・目標値なし、単位 団体" in lines
 
 
 @pytest.mark.usefixtures("_cli_store")
