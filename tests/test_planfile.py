@@ -1,3 +1,4 @@
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -14,6 +15,7 @@ from analytics.plan import PLAN_DIRECTORY, PlanError, load_plan
 from analytics.planfile.command import describe_draft
 from analytics.planfile.drafts import complete_drafts, read_drafts
 from analytics.planfile.export import export_plan
+from analytics.planfile.parsing import with_inferred
 from analytics.planfile.tables import PlanFileError
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "planfile"
@@ -62,7 +64,7 @@ def test_seed_draft_is_the_shipped_demo_plan_item_for_item(engine: Engine) -> No
 
 def test_indicator_columns_belong_to_the_indicator_beside_them() -> None:
     (draft,) = _drafts(FIXTURES / "merged_other_city.xlsx")
-    found = draft.indicators[
+    found = pd.DataFrame(map(with_inferred, draft.indicators.to_dict("records")))[
         [
             "code",
             "name",
@@ -257,3 +259,14 @@ def test_yearly_target_outside_the_plan_years_is_refused(tmp_path: Path) -> None
     assert str(error.value) == (
         "plan.yaml: 施策評価指標「1-①」の年次目標の年度（2030）が基準年度（2015）と目標年度（2025）の間にありません。"
     )
+
+
+def test_what_the_file_leaves_out_comes_from_the_same_indicator_in_the_stored_plan(engine: Engine) -> None:
+    current = store.read_plans(engine)[-1]
+    indicators = current.indicators.copy()
+    first = indicators["code"] == "1-①"
+    indicators.loc[first, ["higher_is_better", "target_value", "lead_department"]] = [False, 30.0, "協働推進課"]
+    stored = [dataclasses.replace(current, indicators=indicators)]
+    plans = complete_drafts(_drafts(SEED), stored)
+    found = plans[-1].indicators.set_index("code").loc["1-①", ["higher_is_better", "target_value", "lead_department"]]
+    assert found.tolist() == [False, 30.0, "協働推進課"]

@@ -11,7 +11,7 @@ from analytics.bootstrap import prepare_store
 from analytics.plan import Plan, PlanError
 from analytics.planfile.drafts import complete_drafts, read_drafts
 from analytics.planfile.export import FORMATS, export_plan
-from analytics.planfile.parsing import Draft
+from analytics.planfile.parsing import Draft, with_inferred
 from analytics.spreadsheets import SpreadsheetError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -109,7 +109,7 @@ def describe_draft(draft: Draft | Plan) -> dict:
                 "lead_department": _plain(row.get("lead_department")),
                 "related_departments": _plain(row.get("related_departments")),
             }
-            for row in draft.indicators.to_dict("records")
+            for row in map(with_inferred, draft.indicators.to_dict("records"))
         ],
     }
 

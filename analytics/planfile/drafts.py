@@ -6,7 +6,7 @@ import pandas as pd
 
 from analytics import vocabulary as v
 from analytics.plan import DEFINITION_LABELS, Plan, build_plan, read_plan
-from analytics.planfile.parsing import Draft, parse_table
+from analytics.planfile.parsing import Draft, parse_table, with_inferred
 from analytics.planfile.tables import PlanFileError, read_tables
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -60,6 +60,7 @@ def _complete(draft: Draft, known: dict[str, dict]) -> Plan:
         for column in _CARRIED:
             if _missing(row.get(column)) or (column == "sample" and not given_values):
                 row[column] = earlier.get(column)
+        row = with_inferred(row)
         if _missing(row["baseline_value"]) or _missing(row["target_value"]):
             raise PlanFileError(
                 f"{draft.cells[row['code']]}: {draft.levels[v.INDICATOR]}「{row['name']}」の基準値・目標値が"

@@ -36,7 +36,7 @@ _FIELD_ALIASES = {
     **{column: (label,) for column, label in DEFINITION_LABELS.items()},
 }
 _LOWER = ("減少", "低下", "↓", "低い方が良い", "下降")
-_HIGHER = ("増加", "上昇", "↑", "高い方が良い", "向上", "")
+_HIGHER = ("増加", "上昇", "↑", "高い方が良い", "向上", "")  # "" : the file does not say
 SAMPLE_MARK = "○"
 
 
@@ -300,8 +300,8 @@ class _Walker:
                 f"{self.table.where(index, fields[DIRECTION])}: 方向「{direction}」が分かりません。"
                 "「増加」（高い方が良い）か「減少」（低い方が良い）と書いてください。"
             )
-        respondent = field(RESPONDENT) or _respondent_of(name)
-        if respondent not in (v.CITIZEN, v.STAFF, v.ADMINISTRATIVE):
+        respondent = field(RESPONDENT)
+        if respondent not in (None, v.CITIZEN, v.STAFF, v.ADMINISTRATIVE):
             raise PlanFileError(
                 f"{self.table.where(index, fields[RESPONDENT])}: 回答者「{respondent}」が分かりません。"
                 f"「{v.CITIZEN}」「{v.STAFF}」「{v.ADMINISTRATIVE}」のいずれかにしてください。"
@@ -311,8 +311,8 @@ class _Walker:
             "policy_code": policy,
             "name": name,
             "respondent": respondent,
-            "unit": field(UNIT) or _unit_of(name),
-            "higher_is_better": direction not in _LOWER,
+            "unit": field(UNIT),
+            "higher_is_better": None if not direction else direction not in _LOWER,
             "baseline_year": baseline_year,
             "baseline_value": baseline,
             "target_year": target_year,
@@ -384,6 +384,14 @@ def _split_items(text: str) -> list[tuple[str, str]]:
 
 def _circled(number: int) -> str:
     return _CIRCLED[number - 1] if number <= len(_CIRCLED) else f"({number})"
+
+
+def with_inferred(indicator: dict) -> dict:
+    """An indicator with what its wording implies filled in where neither the file nor an earlier
+    revision says: who answers, the unit, and that higher is better."""
+    name = indicator["name"]
+    inferred = {"respondent": _respondent_of(name), "unit": _unit_of(name), "higher_is_better": True}
+    return indicator | {key: value for key, value in inferred.items() if pd.isna(indicator.get(key))}
 
 
 def _respondent_of(name: str) -> str:
