@@ -60,6 +60,8 @@ def outline_policy(plan: Plan, policy_code: str) -> str:
         for _, node in children.get_group(parent).iterrows():
             if node["kind"] == v.ACTION:
                 label = f"{node['code'].split('-')[-1]} {node['name']}"  # staff cite action items by ①…
+                if department := describe_departments(node):
+                    label += f"（担当課: {department}）"
             else:
                 label = f"**{plan.level(node['kind'])}** {node['name']}"
             lines.append(f"{'    ' * depth}- {label}")

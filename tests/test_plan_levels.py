@@ -142,3 +142,18 @@ def test_status_command_uses_the_plan_level_names(capsys: pytest.CaptureFixture[
     assert "基本方針" not in table
     assert main(["status", "--format", "csv"]) == 0
     assert capsys.readouterr().out.splitlines()[0].startswith("指標,指標名,基本目標,")
+
+
+def test_plan_page_names_each_action_with_its_department(city_store: Engine) -> None:
+    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    app.switch_page("pages/plan_structure.py")
+    app.run()
+    outline = [str(m.value) for m in app.markdown if "地域情報サイトの運営" in str(m.value)]
+    assert outline == [
+        "- **施策** 地域活動の支援\n"
+        "    - **方向性** 情報の発信\n"
+        "        - ① 地域情報サイトの運営（担当課: 広報課）\n"
+        "        - ② 広報紙の充実（担当課: 広報課）\n"
+        "    - **方向性** 人材の育成\n"
+        "        - ③ 地域リーダー講座の開催（担当課: 協働推進課）"
+    ]
