@@ -223,13 +223,13 @@ class _Walker:
                 f"{self.levels[kind]}は1セルに1つにし、行を分けてください。"
             )
         for marker, name in items:
-            self._add_node(kind, name or marker, parent, index, column)
+            self._add_node(kind, name or marker, parent)
         for depth_below in HIERARCHY[depth + 1 :]:
             self.current[depth_below] = None
         if indicators:
             self._indicators_in_cell(indicators, index, column, {})
 
-    def _add_node(self, kind: str, name: str, parent: dict | None, index: int, column: int) -> None:
+    def _add_node(self, kind: str, name: str, parent: dict | None) -> None:
         policy = parent["policy_code"] if parent else str(self._count(v.POLICY, ""))
         if kind == v.POLICY:
             code = policy
