@@ -14,6 +14,7 @@ from analytics.backup_command import add_backup_commands
 from analytics.bootstrap import prepare_store
 from analytics.failures import explain_failure
 from analytics.importer import RejectedImportError, import_files, read_files, validate_files
+from analytics.planfile.command import add_plan_command
 from analytics.reports.export_command import add_export_command
 from analytics.status_report import add_status_command
 
@@ -125,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_status_command(commands)
     add_export_command(commands)
     add_backup_commands(commands)
+    add_plan_command(commands)
 
     user = commands.add_parser("user", help="データ取込ページの編集者アカウントを管理する")
     user_commands = user.add_subparsers(dest="user_command", required=True, metavar="COMMAND")

@@ -1,7 +1,8 @@
 """The plan (体系表) as data: load and validate a draft file, and compare two drafts by code."""
 
 import hashlib
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -10,7 +11,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from analytics import vocabulary as v
-from analytics.schemas import IndicatorFrame, NodeFrame
+from analytics.schemas import IndicatorFrame, NodeFrame, YearlyTargetFrame
 
 PLAN_DIRECTORY = Path(__file__).resolve().parent.parent / "data" / "plan"
 
@@ -31,20 +32,40 @@ class _Point(_Strict):
     value: float = Field(strict=False)
 
 
+class _Definition(_Strict):
+    """How an indicator is measured, as the plan states it; every part optional."""
+
+    survey: str | None = None  # 調査名
+    question: str | None = None  # 設問文
+    counted_answers: str | None = None  # 集計に含める回答
+    subjects: str | None = None  # 対象
+    timing: str | None = None  # 調査時期
+    source: str | None = None  # 出典
+
+
+class _Departments(_Strict):
+    lead: str | None = None
+    related: list[str] = []
+
+
 class _Indicator(_Strict):
     code: str
     name: str = Field(min_length=1)
     respondent: Literal[v.CITIZEN, v.STAFF, v.ADMINISTRATIVE]
-    unit: Literal[v.PERCENT, v.ORGANISATIONS]
+    unit: str = Field(min_length=1)
     higher_is_better: bool
     baseline: _Point
     target: _Point
+    yearly_targets: list[_Point] = []
+    definition: _Definition = _Definition()
+    departments: _Departments = _Departments()
     sample: bool
 
 
 class _Action(_Strict):
     code: str
     name: str = Field(min_length=1)
+    departments: _Departments = _Departments()
 
 
 class _Direction(_Strict):
@@ -66,16 +87,34 @@ class _Policy(_Strict):
     measures: list[_Measure]
 
 
+class _Levels(_Strict):
+    policy: str = Field(default=v.KIND_LABELS[v.POLICY], min_length=1)
+    measure: str = Field(default=v.KIND_LABELS[v.MEASURE], min_length=1)
+    direction: str = Field(default=v.KIND_LABELS[v.DIRECTION], min_length=1)
+    action: str = Field(default=v.KIND_LABELS[v.ACTION], min_length=1)
+    indicator: str = Field(default=v.KIND_LABELS[v.INDICATOR], min_length=1)
+
+
 class _PlanFile(_Strict):
     title: str
     label: str
     revision: int
+    levels: _Levels = _Levels()
     policies: list[_Policy] = Field(min_length=1)
+
+
+def _no_yearly_targets() -> pd.DataFrame:
+    return YearlyTargetFrame.validate(pd.DataFrame({"indicator_code": [], "fiscal_year": [], "value": []}))
 
 
 @dataclass(frozen=True)
 class Plan:
-    """One draft of the plan: its identity plus two frames (nodes, indicators)."""
+    """One draft of the plan: its identity, the city's own level names, and its frames.
+
+    `levels` maps each node kind to the word the city's 体系表 uses (基本方針 or 基本目標 …), so that
+    every page, report and message speaks the plan's language; `yearly_targets` holds the interim
+    targets (年次目標) that a plan may set between baseline and target.
+    """
 
     title: str
     label: str
@@ -84,10 +123,50 @@ class Plan:
     sha256: str
     nodes: pd.DataFrame
     indicators: pd.DataFrame
+    levels: dict[str, str] = field(default_factory=lambda: dict(v.KIND_LABELS))
+    yearly_targets: pd.DataFrame = field(default_factory=_no_yearly_targets)
 
     @property
     def policies(self) -> pd.DataFrame:
         return self.nodes[self.nodes["kind"] == v.POLICY]
+
+    @property
+    def sublevels(self) -> str:
+        """The levels under a policy in the plan's words, e.g. 「基本施策・施策の方向・取組項目」."""
+        return "・".join(self.level(kind) for kind in (v.MEASURE, v.DIRECTION, v.ACTION))
+
+    def level(self, kind: str) -> str:
+        """The plan's own name for a level, e.g. 「基本目標」 where the demo says 「基本方針」."""
+        return self.levels.get(kind, v.KIND_LABELS[kind])
+
+
+def build_plan(
+    *,
+    title: str,
+    label: str,
+    revision: int,
+    source: str,
+    levels: dict[str, str],
+    nodes: pd.DataFrame,
+    indicators: pd.DataFrame,
+    yearly_targets: pd.DataFrame,
+) -> Plan:
+    """A validated Plan whose sha256 fingerprints its content, so an identical re-import is recognised."""
+    _check_codes(source, nodes, indicators, levels)
+    nodes = NodeFrame.validate(nodes)
+    indicators = IndicatorFrame.validate(indicators)
+    yearly_targets = YearlyTargetFrame.validate(yearly_targets)
+    _check_yearly_targets(source, indicators, yearly_targets, levels)
+    content = {
+        "title": title,
+        "label": label,
+        "levels": levels,
+        "nodes": nodes.to_dict("records"),
+        "indicators": indicators.to_dict("records"),
+        "yearly_targets": yearly_targets.to_dict("records"),
+    }
+    digest = hashlib.sha256(json.dumps(content, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
+    return Plan(title, label, revision, source, digest, nodes, indicators, dict(levels), yearly_targets)
 
 
 def load_plan(path: Path) -> Plan:
@@ -95,9 +174,17 @@ def load_plan(path: Path) -> Plan:
     path = Path(path)
     try:
         content = path.read_bytes()
-        text = content.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+    except OSError as error:
         raise PlanError(f"{path.name}: 計画ファイルを読めません（{error}）。") from error
+    return read_plan(path.name, content)
+
+
+def read_plan(file_name: str, content: bytes) -> Plan:
+    """A plan from the bytes of a YAML plan file (shipped, or written by `plan export`)."""
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise PlanError(f"{file_name}: 計画ファイルを読めません（{error}）。") from error
     try:
         root = yaml.compose(text)
         raw = yaml.safe_load(text)
@@ -105,22 +192,22 @@ def load_plan(path: Path) -> Plan:
         mark = getattr(error, "problem_mark", None)
         where = f" {mark.line + 1}行目" if mark else ""
         raise PlanError(
-            f"{path.name}{where}: YAML の書式が正しくありません（字下げ、コロン、引用符を確認してください）。"
+            f"{file_name}{where}: YAML の書式が正しくありません（字下げ、コロン、引用符を確認してください）。"
         ) from error
     try:
         parsed = _PlanFile.model_validate(raw)
     except ValidationError as error:
-        raise PlanError(_describe(path.name, root, error)) from error
-    nodes, indicators = _flatten(parsed)
-    _check_codes(path.name, nodes, indicators)
-    return Plan(
+        raise PlanError(_describe(file_name, root, error)) from error
+    nodes, indicators, yearly_targets = _flatten(parsed)
+    return build_plan(
         title=parsed.title,
         label=parsed.label,
         revision=parsed.revision,
-        source=path.name,
-        sha256=hashlib.sha256(content).hexdigest(),
-        nodes=NodeFrame.validate(nodes),
-        indicators=IndicatorFrame.validate(indicators),
+        source=file_name,
+        levels=parsed.levels.model_dump(),
+        nodes=nodes,
+        indicators=indicators,
+        yearly_targets=yearly_targets,
     )
 
 
@@ -153,11 +240,13 @@ def compare_plans(old: Plan, new: Plan) -> pd.DataFrame:
     )
 
 
-def _flatten(plan: _PlanFile) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _flatten(plan: _PlanFile) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     nodes: list[dict] = []
     indicators: list[dict] = []
+    yearly: list[dict] = []
 
     def add(kind: str, item: BaseModel, parent: str | None, policy: str) -> None:
+        departments = getattr(item, "departments", _Departments())
         nodes.append(
             {
                 "kind": kind,
@@ -166,6 +255,7 @@ def _flatten(plan: _PlanFile) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "policy_code": policy,
                 "name": item.name,
                 "position": len(nodes),
+                **_department_columns(departments),
             }
         )
 
@@ -186,25 +276,56 @@ def _flatten(plan: _PlanFile) -> tuple[pd.DataFrame, pd.DataFrame]:
                     "target_value": indicator.target.value,
                     "sample": indicator.sample,
                     "position": len(indicators),
+                    **{column: getattr(indicator.definition, key) for key, column in DEFINITION_COLUMNS.items()},
+                    **_department_columns(indicator.departments),
                 }
             )
+            yearly += [
+                {"indicator_code": indicator.code, "fiscal_year": point.fiscal_year, "value": point.value}
+                for point in indicator.yearly_targets
+            ]
         for measure in policy.measures:
             add(v.MEASURE, measure, policy.code, policy.code)
             for direction in measure.directions:
                 add(v.DIRECTION, direction, measure.code, policy.code)
                 for action in direction.actions:
                     add(v.ACTION, action, direction.code, policy.code)
-    return pd.DataFrame(nodes), pd.DataFrame(indicators)
+    yearly_frame = pd.DataFrame(yearly, columns=["indicator_code", "fiscal_year", "value"])
+    return pd.DataFrame(nodes), pd.DataFrame(indicators), yearly_frame
 
 
-def _check_codes(file_name: str, nodes: pd.DataFrame, indicators: pd.DataFrame) -> None:
+# The definition's parts as YAML keys → frame/store columns.
+DEFINITION_COLUMNS = {
+    "survey": "survey_name",
+    "question": "survey_question",
+    "counted_answers": "counted_answers",
+    "subjects": "survey_subjects",
+    "timing": "survey_timing",
+    "source": "data_source",
+}
+DEFINITION_LABELS = {
+    "survey_name": "調査名",
+    "survey_question": "設問文",
+    "counted_answers": "集計に含める回答",
+    "survey_subjects": "対象",
+    "survey_timing": "調査時期",
+    "data_source": "出典",
+}
+DEPARTMENT_SEPARATOR = "、"
+
+
+def _department_columns(departments: _Departments) -> dict[str, str | None]:
+    related = DEPARTMENT_SEPARATOR.join(departments.related)
+    return {"lead_department": departments.lead, "related_departments": related or None}
+
+
+def _check_codes(file_name: str, nodes: pd.DataFrame, indicators: pd.DataFrame, levels: dict[str, str]) -> None:
     everything = pd.concat([nodes[["kind", "code"]], indicators.assign(kind=v.INDICATOR)[["kind", "code"]]])
     duplicated = everything[everything.duplicated(keep=False)]
     if not duplicated.empty:
         kind, code = duplicated.iloc[0]
         raise PlanError(
-            f"{file_name}: {v.KIND_LABELS[kind]}のコード「{code}」が重複しています。"
-            "コードは種類ごとに一意にしてください。"
+            f"{file_name}: {levels[kind]}のコード「{code}」が重複しています。コードは種類ごとに一意にしてください。"
         )
     numbered = pd.concat([nodes[nodes["kind"] == v.ACTION], indicators.assign(kind=v.INDICATOR)])
     stray = numbered[
@@ -216,15 +337,38 @@ def _check_codes(file_name: str, nodes: pd.DataFrame, indicators: pd.DataFrame) 
     if not stray.empty:
         row = stray.iloc[0]
         raise PlanError(
-            f"{file_name}: {v.KIND_LABELS[row['kind']]}「{row['code']}」は基本方針「{row['policy_code']}」の下にあります。"
-            f"コードは「{row['policy_code']}-①」のように基本方針の番号で始めてください。"
+            f"{file_name}: {levels[row['kind']]}「{row['code']}」は{levels[v.POLICY]}「{row['policy_code']}」の下にあります。"
+            f"コードは「{row['policy_code']}-①」のように{levels[v.POLICY]}の番号で始めてください。"
         )
     late = indicators[indicators["target_year"] <= indicators["baseline_year"]]
     if not late.empty:
         row = late.iloc[0]
         raise PlanError(
-            f"{file_name}: 施策評価指標「{row['code']}」の目標年度（{row['target_year']}）が"
+            f"{file_name}: {levels[v.INDICATOR]}「{row['code']}」の目標年度（{row['target_year']}）が"
             f"基準年度（{row['baseline_year']}）より後になっていません。"
+        )
+
+
+def _check_yearly_targets(
+    file_name: str, indicators: pd.DataFrame, yearly: pd.DataFrame, levels: dict[str, str]
+) -> None:
+    """Interim targets must sit strictly between the baseline and target years, one per year."""
+    spans = indicators.set_index("code")[["baseline_year", "target_year"]]
+    for row in yearly.itertuples():
+        if row.indicator_code not in spans.index:
+            raise PlanError(f"{file_name}: 年次目標の指標「{row.indicator_code}」が計画にありません。")
+        start, end = spans.loc[row.indicator_code]
+        if not start < row.fiscal_year < end:
+            raise PlanError(
+                f"{file_name}: {levels[v.INDICATOR]}「{row.indicator_code}」の年次目標の年度（{row.fiscal_year}）が"
+                f"基準年度（{start}）と目標年度（{end}）の間にありません。"
+            )
+    repeated = yearly[yearly.duplicated(["indicator_code", "fiscal_year"])]
+    if not repeated.empty:
+        row = repeated.iloc[0]
+        raise PlanError(
+            f"{file_name}: {levels[v.INDICATOR]}「{row['indicator_code']}」の年次目標が"
+            f"{row['fiscal_year']}年度に2つあります。1年度に1つにしてください。"
         )
 
 

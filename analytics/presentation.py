@@ -6,7 +6,7 @@ import html
 import pandas as pd
 
 from analytics import vocabulary as v
-from analytics.plan import CHANGE_LABELS, Plan
+from analytics.plan import CHANGE_LABELS, DEFINITION_LABELS, Plan
 
 
 def format_value(value: float, unit: str) -> str:
@@ -49,7 +49,7 @@ def _point(indicators: pd.DataFrame, which: str) -> list[str]:
 
 
 def outline_policy(plan: Plan, policy_code: str) -> str:
-    """The 基本施策 → 施策の方向 → 取組項目 tree under one policy, as a Markdown list."""
+    """The measure → direction → action tree under one policy, as a Markdown list in the plan's level names."""
     nodes = plan.nodes[plan.nodes["policy_code"] == policy_code]
     children = nodes.groupby("parent_code", sort=False)
     lines: list[str] = []
@@ -60,13 +60,32 @@ def outline_policy(plan: Plan, policy_code: str) -> str:
         for _, node in children.get_group(parent).iterrows():
             if node["kind"] == v.ACTION:
                 label = f"{node['code'].split('-')[-1]} {node['name']}"  # staff cite action items by ①…
+                if department := describe_departments(node):
+                    label += f"（担当課: {department}）"
             else:
-                label = f"**{v.KIND_LABELS[node['kind']]}** {node['name']}"
+                label = f"**{plan.level(node['kind'])}** {node['name']}"
             lines.append(f"{'    ' * depth}- {label}")
             walk(node["code"], depth + 1)
 
     walk(policy_code, 0)
     return "\n".join(lines)
+
+
+def describe_definition(indicator: pd.Series) -> list[str]:
+    """The plan's definition of an indicator as 「調査名: 市民意識調査」 lines; parts the plan leaves out are omitted."""
+    return [
+        f"{label}: {indicator[column]}"
+        for column, label in DEFINITION_LABELS.items()
+        if column in indicator.index and pd.notna(indicator[column]) and indicator[column]
+    ]
+
+
+def describe_departments(indicator: pd.Series) -> str:
+    """「協働推進課（関係課: 広報課、地域振興課）」, or "" when the plan names no 担当課."""
+    lead, related = (indicator.get(column) for column in ("lead_department", "related_departments"))
+    lead = lead if isinstance(lead, str) else ""
+    related = f"（関係課: {related}）" if isinstance(related, str) and related else ""
+    return f"{lead}{related}" if lead or related else ""
 
 
 def describe_value(value: float, unit: str, margin: float, respondents: object) -> str:
@@ -220,7 +239,7 @@ def mark_wording_changes(old: str, new: str) -> tuple[str, str]:
     return "".join(old_parts), "".join(new_parts)
 
 
-def render_plan_changes(changes: pd.DataFrame, old_label: str, new_label: str) -> str:
+def render_plan_changes(changes: pd.DataFrame, old_label: str, new_label: str, levels: dict[str, str]) -> str:
     """The comparison of two drafts as an HTML table, wording side by side with changes marked."""
     rows = []
     for change in changes.itertuples():
@@ -228,7 +247,7 @@ def render_plan_changes(changes: pd.DataFrame, old_label: str, new_label: str) -
         new = "" if pd.isna(change.new_name) else change.new_name
         old_html, new_html = mark_wording_changes(old, new)
         rows.append(
-            f"<tr><td>{v.KIND_LABELS[change.kind]}</td><td>{html.escape(change.code)}</td>"
+            f"<tr><td>{html.escape(levels[change.kind])}</td><td>{html.escape(change.code)}</td>"
             f"<td>{CHANGE_LABELS[change.change]}</td><td>{old_html or '—'}</td><td>{new_html or '—'}</td></tr>"
         )
     style = (

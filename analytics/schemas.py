@@ -16,6 +16,9 @@ class NodeFrame(pa.DataFrameModel):
     policy_code: Series[str]
     name: Series[str] = pa.Field(str_length={"min_value": 1})
     position: Series[int] = pa.Field(ge=0)
+    # 担当課 of a 取組項目 (other kinds leave them empty); related sections joined with 「、」.
+    lead_department: Series[str] = pa.Field(nullable=True, required=False)
+    related_departments: Series[str] = pa.Field(nullable=True, required=False)
 
     class Config:
         strict = True
@@ -30,7 +33,7 @@ class IndicatorFrame(pa.DataFrameModel):
     policy_code: Series[str]
     name: Series[str] = pa.Field(str_length={"min_value": 1})
     respondent: Series[str] = pa.Field(isin=list(v.RESPONDENTS))
-    unit: Series[str] = pa.Field(isin=list(v.UNITS))
+    unit: Series[str] = pa.Field(str_length={"min_value": 1})
     higher_is_better: Series[bool]
     baseline_year: Series[int]
     baseline_value: Series[float]
@@ -38,6 +41,28 @@ class IndicatorFrame(pa.DataFrameModel):
     target_value: Series[float]
     sample: Series[bool]
     position: Series[int] = pa.Field(ge=0)
+    # The definition as the plan states it (調査名, 設問文, 集計に含める回答, 対象, 調査時期, 出典)
+    # and its 担当課; optional, so frames built for grading alone may leave them out.
+    survey_name: Series[str] = pa.Field(nullable=True, required=False)
+    survey_question: Series[str] = pa.Field(nullable=True, required=False)
+    counted_answers: Series[str] = pa.Field(nullable=True, required=False)
+    survey_subjects: Series[str] = pa.Field(nullable=True, required=False)
+    survey_timing: Series[str] = pa.Field(nullable=True, required=False)
+    data_source: Series[str] = pa.Field(nullable=True, required=False)
+    lead_department: Series[str] = pa.Field(nullable=True, required=False)
+    related_departments: Series[str] = pa.Field(nullable=True, required=False)
+
+    class Config:
+        strict = True
+        coerce = True
+
+
+class YearlyTargetFrame(pa.DataFrameModel):
+    """A plan's interim target (年次目標) for one indicator in one fiscal year between baseline and target."""
+
+    indicator_code: Series[str]
+    fiscal_year: Series[int]
+    value: Series[float]
 
     class Config:
         strict = True

@@ -124,6 +124,27 @@ def read_sheets(file_name: str, content: bytes) -> list[Sheet]:
         ) from error
 
 
+def read_plan_sheets(file_name: str, content: bytes) -> list[Sheet]:
+    """The visible worksheets of a 体系表 workbook as grids of text, merged cells filled.
+
+    A plan table reads merged or repeated cells as "same as above", so every covered cell carries
+    the merge's value; the same safety checks as for survey files apply.
+    """
+    return [
+        Sheet(name=sheet.name, rows=[[_plan_text(cell) for cell in row] for row in sheet.rows])
+        for sheet in read_sheets(file_name, content)
+        if sheet.worksheet and not sheet.hidden
+    ]
+
+
+def _plan_text(cell: object) -> str:
+    if cell is None or cell == "":
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell).strip()
+
+
 def _read_sheet(workbook: CalamineWorkbook, meta: SheetMetadata, uncached: tuple[str, ...]) -> Sheet:
     hidden = meta.visible != SheetVisibleEnum.Visible
     if meta.typ != SheetTypeEnum.WorkSheet:

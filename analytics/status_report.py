@@ -13,6 +13,7 @@ from analytics.assessment import evaluate_plan
 from analytics.bootstrap import prepare_store
 from analytics.evaluation import summarise_statuses
 from analytics.evaluation_settings import SettingsError, load_settings
+from analytics.plan import Plan
 from analytics.presentation import format_value
 from analytics.progress import TargetError
 from analytics.spreadsheets import protect_csv_text
@@ -63,7 +64,7 @@ def run_status(arguments: argparse.Namespace) -> int:
         print(f"エラー: {error}", file=sys.stderr)
         return 1
     if arguments.format == "csv":
-        print(to_csv(evaluated), end="")
+        print(to_csv(evaluated, plan.levels), end="")
     elif arguments.format == "json":
         print(to_json(evaluated))
     else:
@@ -71,13 +72,14 @@ def run_status(arguments: argparse.Namespace) -> int:
         if observations["sample"].any():
             print(v.SAMPLE_NOTICE)
         print()
-        print(to_table(evaluated, plan.policies))
+        print(to_table(evaluated, plan))
     return 0
 
 
-def to_csv(evaluated: pd.DataFrame) -> str:
-    """One row per indicator with Japanese headers and status words; lists joined with 「／」."""
-    return protect_csv_text(_plain(evaluated).rename(columns=HEADERS)).to_csv(index=False)
+def to_csv(evaluated: pd.DataFrame, levels: dict[str, str]) -> str:
+    """One row per indicator with Japanese headers (the plan's own level name) and status words;
+    lists joined with 「／」; text that a spreadsheet would run as a formula is quoted."""
+    return protect_csv_text(_plain(evaluated).rename(columns=_headers(levels))).to_csv(index=False)
 
 
 def to_json(evaluated: pd.DataFrame) -> str:
@@ -87,9 +89,9 @@ def to_json(evaluated: pd.DataFrame) -> str:
     return json.dumps(records, ensure_ascii=False, indent=2)
 
 
-def to_table(evaluated: pd.DataFrame, policies: pd.DataFrame) -> str:
+def to_table(evaluated: pd.DataFrame, plan: Plan) -> str:
     """A terminal table, one line per indicator with its reasons (⚑) and notes (・) beneath it,
-    then the roll-up per 基本方針."""
+    then the roll-up per policy, all in the plan's own level names."""
     cells = pd.DataFrame(
         {
             "code": evaluated["code"],
@@ -106,11 +108,12 @@ def to_table(evaluated: pd.DataFrame, policies: pd.DataFrame) -> str:
             "status": evaluated["status"].map(lambda status: f"{v.STATUS_SYMBOLS[status]} {v.STATUS_LABELS[status]}"),
         }
     )
-    lines = _aligned(cells.rename(columns=HEADERS))
+    lines = _aligned(cells.rename(columns=_headers(plan.levels)))
     body = [lines[0]]
     for line, reasons, notes in zip(lines[1:], evaluated["reasons"], evaluated["notes"], strict=True):
         body += [line, *(f"    ⚑ {reason}" for reason in reasons), *(f"    ・{note}" for note in notes)]
-    return "\n".join([*body, "", "基本方針別のまとめ", *_aligned(_roll_up(evaluated, policies))])
+    policy = plan.level(v.POLICY)
+    return "\n".join([*body, "", f"{policy}別のまとめ", *_aligned(_roll_up(evaluated, plan.policies, policy))])
 
 
 def _plain(evaluated: pd.DataFrame, join_lists: bool = True) -> pd.DataFrame:
@@ -124,9 +127,13 @@ def _plain(evaluated: pd.DataFrame, join_lists: bool = True) -> pd.DataFrame:
     )
 
 
-def _roll_up(evaluated: pd.DataFrame, policies: pd.DataFrame) -> pd.DataFrame:
+def _headers(levels: dict[str, str]) -> dict[str, str]:
+    return HEADERS | {"policy_code": levels[v.POLICY]}
+
+
+def _roll_up(evaluated: pd.DataFrame, policies: pd.DataFrame, policy: str) -> pd.DataFrame:
     summary = summarise_statuses(evaluated)
-    names = dict(zip(policies["code"], policies["code"].map(lambda code: f"基本方針{code}"), strict=True))
+    names = dict(zip(policies["code"], policies["code"].map(lambda code: f"{policy}{code}"), strict=True))
     return pd.DataFrame(
         {
             "範囲": summary["policy_code"].map(lambda code: names.get(code, "計画全体")),

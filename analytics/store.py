@@ -1,6 +1,7 @@
 """The one place that talks SQL: schema, plan versions, observations and upload batches."""
 
 import hashlib
+import json
 import os
 import shutil
 import sqlite3
@@ -19,9 +20,10 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
+from analytics import vocabulary as v
 from analytics.observations import CHANGED, KEY, NEW, classify_observations
 from analytics.plan import Plan
-from analytics.schemas import IndicatorFrame, NodeFrame, ObservationFrame
+from analytics.schemas import IndicatorFrame, NodeFrame, ObservationFrame, YearlyTargetFrame
 
 DEFAULT_DATABASE = Path(__file__).resolve().parent.parent / "var" / "dashboard.sqlite3"
 DATABASE_URL_VARIABLE = "DASHBOARD_DATABASE_URL"
@@ -52,6 +54,8 @@ plan_versions = sa.Table(
     sa.Column("source", sa.String, nullable=False),
     sa.Column("sha256", sa.String(64), nullable=False),
     sa.Column("loaded_at", sa.DateTime(timezone=True), nullable=False),
+    # The plan's own level names as JSON ({"policy": "基本目標", …}); NULL means the demo's defaults.
+    sa.Column("level_names", sa.String),
 )
 
 plan_nodes = sa.Table(
@@ -64,6 +68,8 @@ plan_nodes = sa.Table(
     sa.Column("policy_code", sa.String, nullable=False),
     sa.Column("name", sa.String, nullable=False),
     sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("lead_department", sa.String),
+    sa.Column("related_departments", sa.String),
 )
 
 plan_indicators = sa.Table(
@@ -82,6 +88,23 @@ plan_indicators = sa.Table(
     sa.Column("target_value", sa.Float, nullable=False),
     sa.Column("sample", sa.Boolean, nullable=False),
     sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("survey_name", sa.String),
+    sa.Column("survey_question", sa.String),
+    sa.Column("counted_answers", sa.String),
+    sa.Column("survey_subjects", sa.String),
+    sa.Column("survey_timing", sa.String),
+    sa.Column("data_source", sa.String),
+    sa.Column("lead_department", sa.String),
+    sa.Column("related_departments", sa.String),
+)
+
+plan_yearly_targets = sa.Table(
+    "plan_yearly_targets",
+    metadata,
+    sa.Column("revision", sa.ForeignKey("plan_versions.revision", ondelete="CASCADE"), primary_key=True),
+    sa.Column("indicator_code", sa.String, primary_key=True),
+    sa.Column("fiscal_year", sa.Integer, primary_key=True),
+    sa.Column("value", sa.Float, nullable=False),
 )
 
 batches = sa.Table(
@@ -370,20 +393,9 @@ def sync_plans(engine: Engine, plans: list[Plan]) -> list[int]:
     with _write_transaction(engine) as connection:
         changed = _plans_to_write(connection, plans)
         for plan in changed:
-            for table in (plan_nodes, plan_indicators, plan_versions):
+            for table in (plan_yearly_targets, plan_nodes, plan_indicators, plan_versions):
                 connection.execute(table.delete().where(table.c.revision == plan.revision))
-            connection.execute(
-                plan_versions.insert().values(
-                    revision=plan.revision,
-                    label=plan.label,
-                    title=plan.title,
-                    source=plan.source,
-                    sha256=plan.sha256,
-                    loaded_at=datetime.now(UTC),
-                )
-            )
-            for table, frame in ((plan_nodes, plan.nodes), (plan_indicators, plan.indicators)):
-                connection.execute(table.insert(), _records(frame.assign(revision=plan.revision)))
+            _insert_plan(connection, plan, plan.revision)
     return [plan.revision for plan in changed]
 
 
@@ -392,12 +404,56 @@ def _plans_to_write(connection: sa.Connection, plans: list[Plan]) -> list[Plan]:
     return [plan for plan in plans if stored.get(plan.revision) != plan.sha256]
 
 
+def add_plan_revisions(engine: Engine, plans: list[Plan]) -> list[int | None]:
+    """Store each plan as a new revision after the existing ones, all in one transaction.
+
+    A plan identical to a stored revision (same content fingerprint) is skipped (None in the
+    result), so importing the same file twice changes nothing."""
+    numbers: list[int | None] = []
+    with _write_transaction(engine) as connection:
+        known = set(connection.execute(sa.select(plan_versions.c.sha256)).scalars())
+        last = connection.execute(sa.select(sa.func.max(plan_versions.c.revision))).scalar() or 0
+        for plan in plans:
+            if plan.sha256 in known:
+                numbers.append(None)
+                continue
+            last += 1
+            _insert_plan(connection, plan, last)
+            known.add(plan.sha256)
+            numbers.append(last)
+    return numbers
+
+
+def _insert_plan(connection: sa.Connection, plan: Plan, revision: int) -> None:
+    connection.execute(
+        plan_versions.insert().values(
+            revision=revision,
+            label=plan.label,
+            title=plan.title,
+            source=plan.source,
+            sha256=plan.sha256,
+            loaded_at=datetime.now(UTC),
+            level_names=json.dumps(plan.levels, ensure_ascii=False),
+        )
+    )
+    frames = ((plan_nodes, plan.nodes), (plan_indicators, plan.indicators), (plan_yearly_targets, plan.yearly_targets))
+    for table, frame in frames:
+        if not frame.empty:
+            connection.execute(table.insert(), _records(frame.assign(revision=revision)))
+
+
 def read_plans(engine: Engine) -> list[Plan]:
     """Every stored plan revision, oldest first; the last one is the current plan."""
     with engine.connect() as connection:
         versions = connection.execute(sa.select(plan_versions).order_by(plan_versions.c.revision)).mappings().all()
         nodes = pd.read_sql(sa.select(plan_nodes).order_by(plan_nodes.c.position), connection)
         indicators = pd.read_sql(sa.select(plan_indicators).order_by(plan_indicators.c.position), connection)
+        yearly = pd.read_sql(
+            sa.select(plan_yearly_targets).order_by(
+                plan_yearly_targets.c.indicator_code, plan_yearly_targets.c.fiscal_year
+            ),
+            connection,
+        )
     return [
         Plan(
             title=version["title"],
@@ -407,6 +463,8 @@ def read_plans(engine: Engine) -> list[Plan]:
             sha256=version["sha256"],
             nodes=NodeFrame.validate(_of_revision(nodes, version["revision"])),
             indicators=IndicatorFrame.validate(_of_revision(indicators, version["revision"])),
+            levels=v.KIND_LABELS | json.loads(version["level_names"] or "{}"),
+            yearly_targets=YearlyTargetFrame.validate(_of_revision(yearly, version["revision"])),
         )
         for version in versions
     ]

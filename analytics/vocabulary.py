@@ -26,7 +26,6 @@ RESPONDENTS: Final = (CITIZEN, STAFF, ADMINISTRATIVE)
 
 PERCENT: Final = "%"
 ORGANISATIONS: Final = "団体"
-UNITS: Final = (PERCENT, ORGANISATIONS)
 
 # An observation for the whole population has no breakdown; stored as empty strings so that
 # (indicator, year, dimension, category) stays a usable unique key in every SQL dialect.

@@ -5,6 +5,8 @@ import streamlit as st
 from analytics import vocabulary as v
 from analytics.charts import chart_config, plot_breakdown
 from analytics.presentation import (
+    describe_definition,
+    describe_departments,
     describe_observation,
     format_value,
     order_breakdowns,
@@ -38,16 +40,21 @@ code = st.selectbox(
 st.query_params["indicator"] = code
 indicator = result.indicators.set_index("code").loc[code]
 policy = plan.policies.set_index("code").loc[indicator["policy_code"], "name"]
+defined = plan.indicators.set_index("code").loc[code]
+department = describe_departments(defined)
 
 st.subheader(f"{code}　{indicator['name']}")
 left, right = st.columns([2, 1])
 left.markdown(
-    f"- 基本方針{indicator['policy_code']}: {policy}\n"
+    f"- {plan.level(v.POLICY)}{indicator['policy_code']}: {policy}\n"
     f"- 回答者: {indicator['respondent']}　単位: {indicator['unit']}"
     f"{'' if indicator['higher_is_better'] else '（低いほど良い）'}\n"
     f"- 基準値: {format_value(indicator['baseline_value'], indicator['unit'])}（{v.format_fiscal_year(int(indicator['baseline_year']))}）\n"
     f"- 目標値: {format_value(indicator['target_value'], indicator['unit'])}（{v.format_fiscal_year(int(indicator['target_year']))}）"
+    + (f"\n- 担当課: {department}" if department else "")
 )
+if definition := describe_definition(defined):
+    left.markdown("**指標の定義**\n" + "".join(f"\n- {line}" for line in definition))
 right.metric(status_badge(indicator["status"]), format_value(indicator["value"], indicator["unit"]))
 right.caption(describe_observation(indicator))
 for reason in indicator["reasons"]:

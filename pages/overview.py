@@ -27,7 +27,7 @@ if note := describe_partial_years(plan.indicators, read_observations(), result.y
 whole = result.summary.set_index("policy_code").loc[v.OVERALL]
 st.subheader(f"計画全体（{whole['total']}指標）: {status_badge(whole['summary'])}")
 st.html(render_status_tiles(whole))
-labels = {code: f"基本方針{code}" for code in plan.policies["code"]}
+labels = {code: f"{plan.level(v.POLICY)}{code}" for code in plan.policies["code"]}
 st.plotly_chart(plot_status_counts(result.summary, labels), config={"displayModeBar": False})
 
 flagged = worst_first(result.indicators[result.indicators["flags"].map(len) > 0])

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from analytics import vocabulary as v
 from analytics.plan import compare_plans
 from analytics.presentation import outline_policy, render_plan_changes, tabulate_indicators
 from ui.context import read_plans, show_header
@@ -14,10 +15,10 @@ tree, revisions = st.tabs(["現行の体系", "案の比較"])
 with tree:
     st.caption(f"{plan.title}（{plan.label}）")
     for _, policy in plan.policies.iterrows():
-        st.subheader(f"基本方針{policy['code']}　{policy['name']}")
-        st.markdown("**施策評価指標**")
+        st.subheader(f"{plan.level(v.POLICY)}{policy['code']}　{policy['name']}")
+        st.markdown(f"**{plan.level(v.INDICATOR)}**")
         st.table(tabulate_indicators(plan, policy["code"]), hide_index=True)
-        with st.expander("基本施策・施策の方向・取組項目", expanded=True):
+        with st.expander(plan.sublevels, expanded=True):
             st.markdown(outline_policy(plan, policy["code"]))
 
 with revisions:
@@ -31,4 +32,4 @@ with revisions:
     if changes.empty:
         st.info("違いはありません。")
     else:
-        st.html(render_plan_changes(changes, old_label, new_label))
+        st.html(render_plan_changes(changes, old_label, new_label, new.levels))

@@ -1,29 +1,31 @@
-"""基本方針別トレンド: one policy at a time, its indicators as small multiples and what the city is doing."""
+"""Trends per policy (基本方針別トレンド): one policy at a time, its indicators as small multiples and what the city is doing."""
 
 import streamlit as st
 
+from analytics import vocabulary as v
 from analytics.charts import chart_config
 from analytics.presentation import describe_observation, outline_policy, status_badge
 from ui.context import read_current_plan, read_evaluation, read_trend_figure, show_header
 
 COLUMNS = 3
 
-show_header("基本方針別トレンド")
 plan = read_current_plan()
+policy_level = plan.level(v.POLICY)
+show_header(f"{policy_level}別トレンド")
 result = read_evaluation()
 st.caption("点線は基準値から目標値への計画線、帯は95%信頼区間（標本誤差）です。縦軸は割合なら0〜100%（拡大可）。")
 
 policies = plan.policies.set_index("code")["name"]
 code = st.segmented_control(
-    "基本方針",
+    policy_level,
     list(policies.index),
-    format_func=lambda code: f"基本方針{code}",
+    format_func=lambda code: f"{policy_level}{code}",
     default=policies.index[0],
     required=True,
     key="trend_policy",
     persist_state="session",
 )
-st.header(f"基本方針{code}", divider="gray")
+st.header(f"{policy_level}{code}", divider="gray")
 st.markdown(f"**{policies[code]}**")
 indicators = result.indicators[result.indicators["policy_code"] == code]
 for start in range(0, len(indicators), COLUMNS):
@@ -43,5 +45,5 @@ for start in range(0, len(indicators), COLUMNS):
                 icon=":material/query_stats:",
                 query_params={"indicator": indicator["code"]},
             )
-with st.expander("この基本方針の基本施策・施策の方向・取組項目", expanded=True):
+with st.expander(f"この{policy_level}の{plan.sublevels}", expanded=True):
     st.markdown(outline_policy(plan, code))

@@ -86,13 +86,13 @@ def _broken(tmp_path: Path, old: str, new: str) -> Path:
     [
         (
             'unit: "%"',
-            "unit: percent",
-            "broken.yaml 14行目 の「policies[0].indicators[0].unit」: 次のいずれかを指定してください: '%'、'団体'（値: 'percent'）",
+            'unit: ""',
+            "broken.yaml 16行目 の「policies[0].indicators[0].unit」: 空にはできません（値: ''）",
         ),
         (
             "        respondent: 市民\n",
             "",
-            "broken.yaml 11行目 の「policies[0].indicators[0].respondent」: 必須の項目がありません",
+            "broken.yaml 12行目 の「policies[0].indicators[0].respondent」: 必須の項目がありません",
         ),
         (
             "higher_is_better: true",
@@ -107,7 +107,7 @@ def _broken(tmp_path: Path, old: str, new: str) -> Path:
             "施策評価指標「1-⑦」は基本方針「2」の下にあります",
         ),
         ("target: {fiscal_year: 2025, value: 55.0}", "target: {fiscal_year: 2010, value: 55.0}", "目標年度（2010）"),
-        ("policies:\n", "policies:\n  oops: [\n", "broken.yaml 9行目: YAML の書式が正しくありません"),
+        ("policies:\n", "policies:\n  oops: [\n", "broken.yaml 10行目: YAML の書式が正しくありません"),
         ('  - code: "1"\n', '  - code: "1"\n    colour: red\n', "「policies[0].colour」: 使えない項目名です"),
     ],
 )

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from analytics import vocabulary as v
 from analytics.reports.html_report import render_html
 from analytics.reports.pptx_report import render_pptx
 from analytics.reports.report_content import Report
@@ -39,4 +40,4 @@ FORMATS = {
 
 def file_name(report: Report, format_name: str) -> str:
     """「施策評価指標_令和6(2024)年度_計画全体.pptx」: what, which year and which scope, in Japanese."""
-    return f"施策評価指標_{format_fiscal_year(report.year)}_{report.scope_label}.{FORMATS[format_name].extension}"
+    return f"{report.levels[v.INDICATOR]}_{format_fiscal_year(report.year)}_{report.scope_label}.{FORMATS[format_name].extension}"

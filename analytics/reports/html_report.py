@@ -73,7 +73,7 @@ def render_html(report: Report) -> bytes:
     if report.sample:
         notice = f'<div class="report-block"><p class="notice">サンプル（架空）データ: {html.escape(v.SAMPLE_NOTICE)}</p></div>'
         page_notice = _SAMPLE_PAGE_STYLE
-    title = f"{report.plan_name} 施策評価指標の進捗状況 {v.format_fiscal_year(report.year)}"
+    title = f"{report.plan_name} {report.levels[v.INDICATOR]}の進捗状況 {v.format_fiscal_year(report.year)}"
     document = (
         f'<!DOCTYPE html>\n<html lang="ja"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
         f"{STYLE}{_DOCUMENT_STYLE}{page_notice}<script>{get_plotlyjs()}</script></head>"
@@ -93,7 +93,7 @@ def slide_rows(slide: Slide, *, large: bool = False) -> list[tuple[Block, ...]]:
         flagged = table_html(slide.flagged) if len(slide.flagged) else "<p>要注意の指標はありません。</p>"
         return [(_block(f"<h2>{html.escape(slide.heading)}</h2>{counts}{flagged}"),)]
     if isinstance(slide, PolicySlide):
-        heading = f'<p class="label">基本方針{slide.code}</p><h2>{html.escape(slide.name)}</h2>'
+        heading = f'<p class="label">{html.escape(slide.label)}</p><h2>{html.escape(slide.name)}</h2>'
         summary = f"<p>まとめ: {_badge(slide.status)}</p>"
         return [(_block(f"{heading}{summary}{render_status_tiles(slide.counts)}{table_html(slide.table)}"),)]
     return _indicator_rows(slide, large)

@@ -88,7 +88,7 @@ def _summary(slide: PptxSlide, content: SummarySlide) -> None:
 
 
 def _policy(slide: PptxSlide, content: PolicySlide) -> None:
-    _heading(slide, f"基本方針{content.code}", content.name)
+    _heading(slide, content.label, content.name)
     tile_width = (WIDTH - 2 * MARGIN - Inches(0.1) * len(v.STATUSES)) / (len(v.STATUSES) + 1.6)
     summary = (MARGIN, Inches(1.6), int(tile_width * 1.6), Inches(0.85))
     _tile(slide, summary, f"まとめ\n{status_badge(content.status)}", content.status, 18)

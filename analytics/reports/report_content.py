@@ -13,6 +13,8 @@ from analytics import vocabulary as v
 from analytics.assessment import PlanEvaluation
 from analytics.plan import Plan
 from analytics.presentation import (
+    describe_definition,
+    describe_departments,
     describe_observation,
     format_value,
     status_badge,
@@ -35,7 +37,7 @@ _STATUS_BY_BADGE = {status_badge(status): status for status in v.STATUSES}
 
 
 class ScopeError(ValueError):
-    """A scope that is neither the whole plan, the flagged indicators nor a 基本方針 of the plan."""
+    """A scope that is neither the whole plan, the flagged indicators nor a policy of the plan."""
 
 
 @dataclass(frozen=True)
@@ -75,8 +77,9 @@ class TrendSeries:
 
 @dataclass(frozen=True)
 class PolicySlide:
-    """One 基本方針: its roll-up status, counts and its indicators' statuses."""
+    """One policy: its label in the plan's words (「基本方針1」), roll-up status, counts and its indicators' statuses."""
 
+    label: str
     code: str
     name: str
     status: str
@@ -106,6 +109,7 @@ class Report:
     """The slides in order, plus the evaluated rows in scope for the spreadsheet's numeric sheets."""
 
     plan_name: str
+    levels: dict[str, str]
     year: int
     method: str
     scope_label: str
@@ -121,8 +125,8 @@ class Report:
 
 
 def scope_choices(plan: Plan) -> dict[str, str]:
-    """Every scope with its Japanese label: the whole plan, the flagged indicators, each 基本方針."""
-    policies = {code: f"基本方針{code}のみ" for code in plan.policies["code"]}
+    """Every scope with its Japanese label: the whole plan, the flagged indicators, each policy."""
+    policies = {code: f"{plan.level(v.POLICY)}{code}のみ" for code in plan.policies["code"]}
     return {WHOLE_PLAN: "計画全体", FLAGGED: "要注意の指標のみ"} | policies
 
 
@@ -205,25 +209,31 @@ def build_report(
             commentary["indicator_code"], commentary["written_by"], commentary["written_at"], strict=True
         )
     }
+    defined = plan.indicators.set_index("code")
     indicators = indicators.assign(
         commentary=[texts.get(code, "") for code in indicators["code"]],
         commentary_by=[signed.get(code, "") for code in indicators["code"]],
+        definition=[" ／ ".join(describe_definition(defined.loc[code])) for code in indicators["code"]],
+        departments=[describe_departments(defined.loc[code]) for code in indicators["code"]],
     )
+    policy_level = plan.level(v.POLICY)
     policies = plan.policies.set_index("code")["name"]
     in_scope = [code for code in policies.index if code in set(indicators["policy_code"])]
     plan_name = plan.title.removesuffix("体系表")  # the stored title names the table, not the plan
-    slides: list[Slide] = [_title_slide(plan_name, evaluation, choices[scope], today)]
-    slides += _summary_slides(evaluation.summary, indicators, in_scope)
+    heading = f"{plan.level(v.INDICATOR)}の進捗状況　{v.format_fiscal_year(evaluation.year)}"
+    slides: list[Slide] = [_title_slide(plan_name, heading, evaluation, choices[scope], today)]
+    slides += _summary_slides(evaluation.summary, indicators, in_scope, policy_level)
     for code in in_scope:
         members = indicators[indicators["policy_code"] == code]
-        slides.append(_policy_slide(code, policies[code], evaluation.summary, members))
+        slides.append(_policy_slide(f"{policy_level}{code}", code, policies[code], evaluation.summary, members))
         slides += [
-            _indicator_slide(row, f"基本方針{code}", evaluation.history_of(row["code"]))
+            _indicator_slide(row, f"{policy_level}{code}", evaluation.history_of(row["code"]))
             for _, row in members.iterrows()
         ]
     codes = set(indicators["code"])
     return Report(
         plan_name=plan_name,
+        levels=dict(plan.levels),
         year=evaluation.year,
         method=evaluation.method,
         scope_label=choices[scope],
@@ -243,10 +253,10 @@ def _in_scope(evaluated: pd.DataFrame, scope: str) -> pd.DataFrame:
     return evaluated[evaluated["policy_code"] == scope]
 
 
-def _title_slide(plan_name: str, evaluation: PlanEvaluation, scope_label: str, today: date) -> TitleSlide:
+def _title_slide(plan_name: str, heading: str, evaluation: PlanEvaluation, scope_label: str, today: date) -> TitleSlide:
     return TitleSlide(
         plan_name=plan_name,
-        heading=f"施策評価指標の進捗状況　{v.format_fiscal_year(evaluation.year)}",
+        heading=heading,
         details=(
             f"対象: {scope_label}",
             f"評価方法: {v.METHOD_LABELS[evaluation.method]}",
@@ -255,7 +265,9 @@ def _title_slide(plan_name: str, evaluation: PlanEvaluation, scope_label: str, t
     )
 
 
-def _summary_slides(summary: pd.DataFrame, indicators: pd.DataFrame, policies: list[str]) -> list[SummarySlide]:
+def _summary_slides(
+    summary: pd.DataFrame, indicators: pd.DataFrame, policies: list[str], policy_level: str
+) -> list[SummarySlide]:
     flagged = worst_first(indicators[indicators["flags"].map(len) > 0])
     table = pd.DataFrame(
         {
@@ -264,16 +276,17 @@ def _summary_slides(summary: pd.DataFrame, indicators: pd.DataFrame, policies: l
             "理由": flagged["reasons"].map("\n".join),
         }
     ).reset_index(drop=True)
-    first = SummarySlide("全体の状況と要注意の指標", _count_table(summary, policies), table.iloc[:FLAGGED_ON_SUMMARY])
+    counts = _count_table(summary, policies, policy_level)
+    first = SummarySlide("全体の状況と要注意の指標", counts, table.iloc[:FLAGGED_ON_SUMMARY])
     rest = range(FLAGGED_ON_SUMMARY, len(table), FLAGGED_PER_SLIDE)
     return [first, *(SummarySlide("要注意の指標（続き）", None, table.iloc[i : i + FLAGGED_PER_SLIDE]) for i in rest)]
 
 
-def _count_table(summary: pd.DataFrame, policies: list[str]) -> pd.DataFrame:
+def _count_table(summary: pd.DataFrame, policies: list[str], policy_level: str) -> pd.DataFrame:
     rows = summary[(summary["dimension"] == v.OVERALL) & summary["policy_code"].isin([*policies, v.OVERALL])]
     return pd.DataFrame(
         {
-            "範囲": [f"基本方針{code}" if code else "計画全体" for code in rows["policy_code"]],
+            "範囲": [f"{policy_level}{code}" if code else "計画全体" for code in rows["policy_code"]],
             "指標数": rows["total"],
             **{status_badge(status): rows[status] for status in v.STATUSES},
             "まとめ": rows["summary"].map(status_badge),
@@ -281,10 +294,12 @@ def _count_table(summary: pd.DataFrame, policies: list[str]) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def _policy_slide(code: str, name: str, summary: pd.DataFrame, members: pd.DataFrame) -> PolicySlide:
+def _policy_slide(label: str, code: str, name: str, summary: pd.DataFrame, members: pd.DataFrame) -> PolicySlide:
     row = summary[(summary["dimension"] == v.OVERALL) & (summary["policy_code"] == code)].iloc[0]
     table = tabulate_statuses(members)[["指標", "指標名", "値", "進捗率", "状況"]]
-    return PolicySlide(code=code, name=name, status=row["summary"], counts=row[list(v.STATUSES)], table=table)
+    return PolicySlide(
+        label=label, code=code, name=name, status=row["summary"], counts=row[list(v.STATUSES)], table=table
+    )
 
 
 def _indicator_slide(indicator: pd.Series, policy_label: str, history: pd.DataFrame) -> IndicatorSlide:
@@ -299,6 +314,7 @@ def _indicator_slide(indicator: pd.Series, policy_label: str, history: pd.DataFr
         f"基準値 {format_value(indicator['baseline_value'], unit)}（{v.format_fiscal_year(int(indicator['baseline_year']))}）"
         f" → 目標値 {format_value(indicator['target_value'], unit)}（{v.format_fiscal_year(int(indicator['target_year']))}）"
         f"{'' if indicator['higher_is_better'] else '　低いほど良い'}",
+        *_about(indicator),
     )
     recent = tabulate_history(history, int(indicator["baseline_year"])).tail(RECENT_YEARS).drop(columns="進捗率")
     if unit != v.PERCENT:
@@ -314,6 +330,13 @@ def _indicator_slide(indicator: pd.Series, policy_label: str, history: pd.DataFr
         commentary=indicator["commentary"],
         commentary_by=indicator["commentary_by"],
     )
+
+
+def _about(indicator: pd.Series) -> list[str]:
+    """The definition and 担当課 as one line, so a slide's facts box keeps its room for the reasons."""
+    department = f"担当課: {indicator['departments']}" if indicator["departments"] else ""
+    line = " ／ ".join(part for part in (indicator["definition"], department) if part)
+    return [line] if line else []
 
 
 def trend_series(history: pd.DataFrame, indicator: pd.Series) -> TrendSeries:

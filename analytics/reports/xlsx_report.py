@@ -27,7 +27,7 @@ def render_xlsx(report: Report) -> bytes:
     _observation_sheet(workbook.create_sheet(OBSERVATION_SHEET), report)
     for policy in report.slides_of(PolicySlide):
         slides = [s for s in report.slides_of(IndicatorSlide) if s.indicator["policy_code"] == policy.code]
-        _policy_sheet(workbook.create_sheet(f"基本方針{policy.code}"), policy, slides)
+        _policy_sheet(workbook.create_sheet(policy.label), policy, slides)
     for sheet in workbook.worksheets:
         # Printed (or converted to PDF), each sheet is as wide as one landscape A4 page.
         sheet.page_setup.orientation, sheet.page_setup.paperSize = "landscape", sheet.PAPERSIZE_A4
@@ -38,7 +38,7 @@ def render_xlsx(report: Report) -> bytes:
 
 def _summary_sheet(sheet: Worksheet, report: Report) -> None:
     sheet.title = SUMMARY_SHEET
-    sheet.append([f"{report.plan_name}　施策評価指標の進捗状況　{v.format_fiscal_year(report.year)}"])
+    sheet.append([f"{report.plan_name}　{report.levels[v.INDICATOR]}の進捗状況　{v.format_fiscal_year(report.year)}"])
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append([f"対象: {report.scope_label}　評価方法: {v.METHOD_LABELS[report.method]}"])
     if report.sample:
@@ -51,7 +51,7 @@ def _summary_sheet(sheet: Worksheet, report: Report) -> None:
         {
             "指標": indicators["code"],
             "指標名": indicators["name"],
-            "基本方針": indicators["policy_code"],
+            report.levels[v.POLICY]: indicators["policy_code"],
             "回答者": indicators["respondent"],
             "年度": indicators["year"].astype("Int64"),
             "値": indicators["value"],
@@ -66,12 +66,14 @@ def _summary_sheet(sheet: Worksheet, report: Report) -> None:
             "注意点": indicators["reasons"].map("\n".join),
             "所見": indicators["commentary"],
             "所見の記入": indicators["commentary_by"],
+            "定義": indicators["definition"],
+            "担当課": indicators["departments"],
         }
     )
     formats = {"値": "0.0", "回答者数": "#,##0", "誤差(±pt, 95%)": "0.0", "進捗率(%)": "0", "目標達成ペース": "0.0"}
     _write_table(sheet, table, formats, top=below + 1)
     _colour_statuses(sheet)
-    widths = {"A": 12, "B": 48, "N": 14, "O": 60, "P": 60, "Q": 24}
+    widths = {"A": 12, "B": 48, "N": 14, "O": 60, "P": 60, "Q": 24, "R": 40, "S": 24}
     for column, width in widths.items():
         sheet.column_dimensions[column].width = width
     for column in "CDEFGHIJKLM":
@@ -118,7 +120,7 @@ def _observation_sheet(sheet: Worksheet, report: Report) -> None:
 
 def _policy_sheet(sheet: Worksheet, policy: PolicySlide, slides: list[IndicatorSlide]) -> None:
     """Per indicator, its chart's data (years × series) and a native line chart drawn from those cells."""
-    sheet.append([f"基本方針{policy.code}　{policy.name}"])
+    sheet.append([f"{policy.label}　{policy.name}"])
     sheet["A1"].font = Font(bold=True, size=13)
     top = 3
     for slide in slides:
