@@ -12,6 +12,7 @@ from analytics import store
 from analytics.accounts import create_user
 from analytics.cli import main
 from analytics.importer import import_files
+from analytics.plan import build_plan
 
 
 def _every_table(engine: Engine) -> dict[str, pd.DataFrame]:
@@ -37,8 +38,26 @@ def _csv(text: str) -> list[tuple[str, bytes]]:
 
 @pytest.fixture
 def used_store(engine: Engine) -> Engine:
-    """The sample data plus a user, a 所見, a changed value and its undo: a row in every table."""
+    """The sample data plus a user, a 所見, a changed value and its undo, and a plan revision with a
+    yearly target: a row in every table."""
     create_user(engine, "山田", "correct horse")
+    current = store.read_plans(engine)[-1]
+    interim = pd.DataFrame({"indicator_code": ["1-①"], "fiscal_year": [2020], "value": [50.0]})
+    store.add_plan_revisions(
+        engine,
+        [
+            build_plan(
+                title=current.title,
+                label="年次目標つき",
+                revision=0,
+                source="test",
+                levels=current.levels,
+                nodes=current.nodes,
+                indicators=current.indicators,
+                yearly_targets=interim,
+            )
+        ],
+    )
     store.write_commentary(engine, "1-②", 2024, "情報発信の手段を見直した。", "企画課 田中")
     import_files(engine, _csv("年度,指標,値,回答者数\n2024,1-①,55.0,1210\n"), "山田", replace=True)
     store.undo_batch(engine, 2, "山田")
@@ -53,13 +72,13 @@ def test_a_backup_restores_every_table_exactly_into_an_empty_store(
     assert main(["backup", str(backup)]) == 0
     assert (
         capsys.readouterr().out
-        == f"バックアップを書き出しました: {backup}（バッチ 3 件、観測値 1,351 件、計画 2 版）\n"
+        == f"バックアップを書き出しました: {backup}（バッチ 3 件、観測値 1,351 件、計画 3 版）\n"
     )
 
     empty = stores.new_url()
     monkeypatch.setenv(store.DATABASE_URL_VARIABLE, empty)
     assert main(["restore", str(backup)]) == 0
-    assert capsys.readouterr().out.endswith("に復元しました（バッチ 3 件、観測値 1,351 件、計画 2 版）\n")
+    assert capsys.readouterr().out.endswith("に復元しました（バッチ 3 件、観測値 1,351 件、計画 3 版）\n")
     restored = store.open_store(empty)
     expected = _every_table(used_store)
     assert all(not frame.empty for frame in expected.values())
