@@ -340,6 +340,12 @@ def _migrations() -> ScriptDirectory:
     return ScriptDirectory(str(MIGRATIONS_DIRECTORY))
 
 
+_NEWER = "データベースの形式（版 {}）がこのアプリより新しいため開けません。アプリを最新版に更新してください。"
+_NOT_OURS = (
+    f"{DATABASE_URL_VARIABLE} に空のデータベースを指定してください（このデータベースには何も書き込んでいません）。"
+)
+
+
 def _migrate(connection: sa.Connection) -> None:
     """Bring the schema to the newest revision, or refuse a database that is not ours to change."""
     config = AlembicConfig()
@@ -350,36 +356,25 @@ def _migrate(connection: sa.Connection) -> None:
     known = {script.revision for script in _migrations().walk_revisions()}
     if current is None and "schema_info" in tables:
         version = connection.execute(sa.select(schema_info.c.version)).scalar()
+        if version is not None and version > 1:
+            raise StoreError(_NEWER.format(version))
         if version != 1:
-            raise _refuse_legacy(version)
+            raise StoreError(
+                f"データベースの形式（版 {'不明' if version is None else version}）は正式版より前の試作版のもので、移行できません。"
+                f"{DATABASE_URL_VARIABLE} に新しいデータベースを指定し、調査結果を取り込み直してください。"
+            )
         # Made before migrations existed: exactly revision 1.
         alembic_command.stamp(config, "0001")
     elif current is None and tables:
+        listed = "、".join(sorted(tables)[:5])
         raise StoreError(
-            f"このデータベースには別のアプリの表（{'、'.join(sorted(tables)[:5])}）があり、ダッシュボードのものではないため使えません。"
-            f"{DATABASE_URL_VARIABLE} に空のデータベースを指定してください（このデータベースには何も書き込んでいません）。"
+            f"このデータベースには別のアプリの表（{listed}）があり、ダッシュボードのものではないため使えません。{_NOT_OURS}"
         )
     elif current is not None and current not in known:
         if "schema_info" not in tables:
-            raise StoreError(
-                f"このデータベースは別のアプリが管理しています（版 {current}）。"
-                f"{DATABASE_URL_VARIABLE} に空のデータベースを指定してください（このデータベースには何も書き込んでいません）。"
-            )
-        raise StoreError(
-            f"データベースの形式（版 {current}）がこのアプリより新しいため開けません。アプリを最新版に更新してください。"
-        )
+            raise StoreError(f"このデータベースは別のアプリが管理しています（版 {current}）。{_NOT_OURS}")
+        raise StoreError(_NEWER.format(current))
     alembic_command.upgrade(config, "head")
-
-
-def _refuse_legacy(version: int | None) -> StoreError:
-    if version is not None and version > 1:
-        return StoreError(
-            f"データベースの形式（版 {version}）がこのアプリより新しいため開けません。アプリを最新版に更新してください。"
-        )
-    return StoreError(
-        f"データベースの形式（版 {version}）は正式版より前の試作版のもので、移行できません。"
-        f"{DATABASE_URL_VARIABLE} に新しいデータベースを指定し、調査結果を取り込み直してください。"
-    )
 
 
 def sync_plans(engine: Engine, plans: list[Plan]) -> list[int]:
