@@ -270,18 +270,20 @@ def _inspect_xlsx(file_name: str, content: bytes) -> dict[str, tuple[str, ...]]:
 def _check_xlsx_extents(file_name: str, archive: zipfile.ZipFile) -> None:
     """Refuse a worksheet whose declared or actual used range, or number of cells, is absurd for a
     survey table, streaming its XML so that nothing the size of the range is ever built."""
+    extents = {}
     try:
-        names = {path: name for name, path in _sheet_paths(archive).items()}
-        for path, name in names.items():
+        for name, path in _sheet_paths(archive).items():
             if path in archive.namelist():
                 with archive.open(path) as stream:
-                    _check_extent(file_name, name, *_measure_sheet_xml(stream))
+                    extents[name] = _measure_sheet_xml(stream)
     # ValueError: a column beyond ZZZ, which no spreadsheet program writes.
     except (KeyError, ValueError, ElementTree.ParseError, zipfile.BadZipFile, OSError) as error:
         raise SpreadsheetError(
             f"{file_name}: Excel ファイルとして読めません（壊れているか、別の形式です）。"
             "Excel で開けることを確かめ、保存し直してください。"
         ) from error
+    for name, extent in extents.items():
+        _check_extent(file_name, name, *extent)
 
 
 def _measure_sheet_xml(stream) -> tuple[int, int, int]:

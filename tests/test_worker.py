@@ -42,35 +42,39 @@ def _raise(*, on_progress) -> None:
 
 
 @pytest.mark.parametrize(
-    ("work", "arguments", "message"),
+    ("work", "arguments", "seconds", "message"),
     [
         (
             _abort,
             (),
+            60,
             "ファイルを読み込む処理が途中で異常終了したため中止しましたので、Excel で開いて「名前を付けて保存」で"
             "保存し直すか、ファイルを分けてからもう一度アップロードしてください（何も書き込んでいません）。",
         ),
         (
             _allocate,
             (400,),
+            60,
             "ファイルを読み込むのに使えるメモリ（100 MB）を超えたため中止しましたので、不要なシートや行を"
             "削除してファイルを小さくするか、ファイルを分けてからもう一度アップロードしてください（何も書き込んでいません）。",
         ),
         (
             _sleep,
             (30,),
+            1,
             "ファイルの読み込みが 1 秒を超えたため中止しましたので、不要なシートや行を削除して"
             "ファイルを小さくするか、ファイルを分けてからもう一度アップロードしてください（何も書き込んでいません）。",
         ),
     ],
     ids=["abort", "memory", "time"],
 )
-def test_a_failing_worker_gives_one_sentence_and_the_caller_lives_on(work, arguments: tuple, message: str) -> None:
-    started = time.monotonic()
+def test_a_failing_worker_gives_one_sentence_and_the_caller_lives_on(
+    work, arguments: tuple, seconds: float, message: str
+) -> None:
+    # Generous time for the abort and memory cases: on a busy machine starting the child alone may take seconds.
     with pytest.raises(WorkerError) as failed:
-        run_limited(work, arguments, memory_bytes=100 * MEGABYTE, seconds=1)
+        run_limited(work, arguments, memory_bytes=100 * MEGABYTE, seconds=seconds)
     assert str(failed.value) == message
-    assert time.monotonic() - started < 10
 
 
 def _read_without_the_extent_check(content: bytes, *, on_progress) -> int:
