@@ -85,7 +85,7 @@ def test_status_csv_protects_a_formula_like_indicator_name(engine: Engine) -> No
     indicators = plan.indicators.assign(name=plan.indicators["name"].where(plan.indicators["code"] != "1-①", LINK))
     settings = load_settings()
     evaluated = evaluate_plan(indicators, store.read_observations(engine), settings, 2024, settings.method).indicators
-    row = next(line for line in to_csv(evaluated).splitlines() if line.startswith("1-①,"))
+    row = next(line for line in to_csv(evaluated, plan.levels).splitlines() if line.startswith("1-①,"))
     assert row.startswith('1-①,"\'=HYPERLINK(""http://x"",""y"")"')
 
 

@@ -13,6 +13,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from conftest import postgresql_under_test
 from sqlalchemy.engine import Engine
 
@@ -23,7 +24,7 @@ from analytics.plan import load_plans
 
 ROOT = Path(__file__).resolve().parent.parent
 IMPORTS = ROOT / "tests" / "fixtures" / "import"
-HEAD = "0002"
+HEAD = ScriptDirectory(str(store.MIGRATIONS_DIRECTORY)).get_current_head()
 BUSY = "他の取込が実行中です。しばらくしてからもう一度実行してください。"
 EMPTY_DATABASE = (
     "DASHBOARD_DATABASE_URL に空のデータベースを指定してください（このデータベースには何も書き込んでいません）。"
@@ -72,19 +73,84 @@ def _observations() -> pd.DataFrame:
 FILE = store.SourceFile(name="survey.xlsx", sha256="0" * 64, row_count=2)
 
 
+def _fill_as_version_1(engine: Engine) -> None:
+    """Rows as the app wrote them before migrations: only revision 1's tables and columns exist."""
+    tables = sa.MetaData()
+    tables.reflect(engine)
+    now = datetime(2024, 4, 1, tzinfo=UTC)
+    with engine.begin() as connection:
+        connection.execute(
+            tables.tables["plan_versions"].insert(),
+            [
+                {
+                    "revision": 1,
+                    "label": "旧版",
+                    "title": "計画",
+                    "source": "1.yaml",
+                    "sha256": "a" * 64,
+                    "loaded_at": now,
+                }
+            ],
+        )
+        connection.execute(
+            tables.tables["plan_nodes"].insert(),
+            [
+                {
+                    "revision": 1,
+                    "kind": "policy",
+                    "code": "1",
+                    "parent_code": None,
+                    "policy_code": "1",
+                    "name": "方針",
+                    "position": 0,
+                }
+            ],
+        )
+        connection.execute(
+            tables.tables["plan_indicators"].insert(),
+            [
+                {
+                    "revision": 1,
+                    "code": code,
+                    "policy_code": "1",
+                    "name": f"指標{code}",
+                    "respondent": "市民",
+                    "unit": "%",
+                    "higher_is_better": True,
+                    "baseline_year": 2015,
+                    "baseline_value": 40.0,
+                    "target_year": 2025,
+                    "target_value": 60.0,
+                    "sample": False,
+                    "position": position,
+                }
+                for position, code in enumerate(["1-①", "1-②"])
+            ],
+        )
+        connection.execute(tables.tables["batches"].insert(), [{"id": 1, "created_at": now, "created_by": "山田"}])
+        connection.execute(
+            tables.tables["batch_files"].insert(),
+            [{"batch_id": 1, "file_name": FILE.name, "sha256": FILE.sha256, "row_count": FILE.row_count}],
+        )
+        observed = _observations().assign(batch_id=1)
+        rows = observed.astype(object).where(observed.notna(), None)
+        connection.execute(tables.tables["observations"].insert(), rows.to_dict("records"))
+
+
 def test_a_version_1_store_is_upgraded_to_the_newest_revision_keeping_its_data(database_url: str) -> None:
     old = _version_1_store(database_url)
-    store.sync_plans(old, load_plans())
-    store.record_batch(old, _observations(), [FILE], "山田")
-    before = (store.read_observations(old), store.read_batches(old), store.read_plans(old)[-1].indicators)
+    _fill_as_version_1(old)
     old.dispose()
 
     engine = store.open_store(database_url)
 
     assert _revision(engine) == HEAD
-    pd.testing.assert_frame_equal(store.read_observations(engine), before[0])
-    pd.testing.assert_frame_equal(store.read_batches(engine), before[1])
-    pd.testing.assert_frame_equal(store.read_plans(engine)[-1].indicators, before[2])
+    pd.testing.assert_frame_equal(store.read_observations(engine), _observations(), check_dtype=False)
+    assert store.read_batches(engine)[["id", "created_by", "files"]].to_dict("records") == [
+        {"id": 1, "created_by": "山田", "files": "survey.xlsx"}
+    ]
+    plan = store.read_plans(engine)[-1]
+    assert (plan.label, plan.indicators["code"].tolist()) == ("旧版", ["1-①", "1-②"])
     with engine.connect() as connection:
         assert connection.execute(sa.select(store.schema_info.c.version)).scalar() == 2
     indexes = {index["name"] for index in sa.inspect(engine).get_indexes("observation_history")}
