@@ -5,6 +5,8 @@ import getpass
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from analytics import store
 from analytics import vocabulary as v
 from analytics.accounts import EDITOR, ROLES, AccountError, create_user
@@ -12,6 +14,7 @@ from analytics.bootstrap import prepare_store
 from analytics.importer import RejectedImportError, import_files, read_files, validate_files
 from analytics.reports.export_command import add_export_command
 from analytics.status_report import add_status_command
+from analytics.upload import describe_result
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -52,19 +55,22 @@ def _import(arguments: argparse.Namespace) -> int:
             breakdown = "全体" if row.dimension == v.OVERALL else f"{row.dimension}: {row.category}"
             print(
                 f"{row.indicator_code} {v.format_fiscal_year(row.fiscal_year)}（{breakdown}）: "
-                f"登録済み {row.old_value:g}（n={_n(row.old_respondents)}） → 新しい値 {row.value:g}（n={_n(row.respondents)}）"
+                f"登録済み {_number(row.old_value)}（n={_n(row.old_respondents)}） → "
+                f"新しい値 {_number(row.value)}（n={_n(row.respondents)}）"
             )
         print(error)
         return EXIT_INVALID
-    print(
-        f"バッチ {result.batch_id} として取り込みました: 新規 {result.added} 件、"
-        f"変更 {result.changed} 件、変更なし {result.unchanged} 件。"
-    )
+    print(describe_result(result))
     return EXIT_OK
 
 
 def _n(value: object) -> str:
-    return "—" if value is None or value != value else f"{int(value):,}"
+    # pd.NA has no truth value, so test for every kind of missing with pd.isna, never `!=`.
+    return "—" if pd.isna(value) else f"{int(value):,}"
+
+
+def _number(value: object) -> str:
+    return "—" if pd.isna(value) else f"{value:g}"
 
 
 def _read_arguments(paths: list[str]) -> list[tuple[str, bytes]]:

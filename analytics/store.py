@@ -75,6 +75,8 @@ batches = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("created_by", sa.String, nullable=False),
     sa.Column("undoes_batch_id", sa.ForeignKey("batches.id")),
+    # True for the step that withdrew the sample results when the first real batch came in.
+    sa.Column("withdraws_sample", sa.Boolean),
 )
 
 batch_files = sa.Table(
@@ -197,6 +199,7 @@ class BatchResult:
     changed: int
     unchanged: int
     removed: int = 0
+    withdrawal: "BatchResult | None" = None
 
 
 def database_url() -> str:
@@ -337,11 +340,14 @@ def record_batch(
     Rows equal to what is stored are skipped; rows that would change a stored value raise
     ConflictError unless `replace`, and the replaced values are kept in observation_history.
     With `expected_batch` (the newest batch id the caller saw), a batch recorded since raises
-    StaleBatchError, so that what an editor confirmed is what gets written.
+    StaleBatchError, so that what an editor confirmed is what gets written. Real (non-sample)
+    results withdraw any sample results first, in the same transaction and as a batch of their
+    own (`withdrawal`), so fiction never mixes with real data and the withdrawal can be undone.
     """
     incoming = ObservationFrame.validate(incoming)
     with engine.begin() as connection:
         _hold_write_lock(connection, expected_batch)
+        withdrawal = None if incoming["sample"].any() else _withdraw_sample(connection, user)
         current = _read_keys(connection, incoming)
         classified = classify_observations(current, incoming)
         changed = classified[classified["change"] == CHANGED]
@@ -362,7 +368,31 @@ def record_batch(
         added=int(counts.get(NEW, 0)),
         changed=int(counts.get(CHANGED, 0)),
         unchanged=int(len(classified) - counts.get(NEW, 0) - counts.get(CHANGED, 0)),
+        withdrawal=withdrawal,
     )
+
+
+def _withdraw_sample(connection: sa.Connection, user: str) -> BatchResult | None:
+    """Remove every sample observation as one batch whose history keeps them, so undo restores them."""
+    sample = pd.read_sql(sa.select(observations).where(observations.c.sample), connection)
+    if sample.empty:
+        return None
+    batch_id = connection.execute(
+        batches.insert()
+        .values(created_at=datetime.now(UTC), created_by=user, withdraws_sample=True)
+        .returning(batches.c.id)
+    ).scalar_one()
+    sample = sample.astype({"respondents": "Int64"})
+    history = sample.rename(columns={c: f"old_{c}" for c in ["value", "respondents", "note", "sample", "batch_id"]})
+    connection.execute(observation_history.insert(), _records(history.assign(batch_id=batch_id)))
+    connection.execute(observations.delete().where(observations.c.sample))
+    return BatchResult(batch_id=batch_id, added=0, changed=0, unchanged=0, removed=len(sample))
+
+
+def count_sample_observations(engine: Engine) -> int:
+    """How many stored observations are sample data (the first real batch withdraws them)."""
+    with engine.connect() as connection:
+        return connection.execute(sa.select(sa.func.count()).where(observations.c.sample)).scalar_one()
 
 
 def _hold_write_lock(connection: sa.Connection, expected_batch: int | None) -> None:

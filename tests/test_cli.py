@@ -1,10 +1,13 @@
 import io
 from pathlib import Path
 
+import numpy as np
 import pytest
+from openpyxl import Workbook
 
 from analytics import store
 from analytics.accounts import authenticate
+from analytics.bootstrap import SAMPLE_DIRECTORY
 from analytics.cli import main
 
 IMPORTS = Path(__file__).resolve().parent / "fixtures" / "import"
@@ -61,7 +64,7 @@ def test_import_refuses_a_change_without_replace_then_applies_it_with_replace(
 ) -> None:
     changed = tmp_path / "changed.csv"
     changed.write_text("年度,指標,値,回答者数\n2024,1-①,55.0,1210\n", encoding="utf-8")
-    main(["init"])
+    main(["import", "--user", "初期データ", *map(str, sorted(SAMPLE_DIRECTORY.glob("*.xlsx")))])
     capsys.readouterr()
 
     assert main(["import", str(changed)]) == 1
@@ -70,13 +73,52 @@ def test_import_refuses_a_change_without_replace_then_applies_it_with_replace(
     assert "--replace" in output
 
     assert main(["import", "--replace", "--user", "山田", str(changed)]) == 0
-    assert "新規 0 件、変更 1 件、変更なし 0 件" in capsys.readouterr().out
+    assert "新規 0 件、変更 1 件（変更なし 0 件）" in capsys.readouterr().out
     stored = _stored(database_url).set_index(["indicator_code", "fiscal_year", "dimension", "category"])
     assert stored.loc[("1-①", 2024, "", ""), "value"] == 55.0
     engine = store.open_store(database_url)
     latest = store.read_batches(engine).iloc[0]
     history = store.read_observation_history(engine, latest["id"])
     assert (latest["created_by"], history.loc[0, "old_value"], history.loc[0, "new_value"]) == ("山田", 53.4, 55.0)
+
+
+def _write_wide_history(path: Path) -> None:
+    """A city's own wide table, FY2016–FY2024: a share row and a respondents row per indicator."""
+    rng = np.random.default_rng(7)
+    years = list(range(2016, 2025))
+    sheet = Workbook()
+    table = sheet.active
+    table.append(["参画と協働 市民意識調査 経年表"])
+    table.append(["指標", "項目", *(f"{year}年度" for year in years)])
+    for code in ("1-①", "1-②", "2-①"):
+        table.append([code, "割合", *(round(float(x), 1) for x in rng.uniform(30, 70, len(years)))])
+        table.append(["", "回答者数", *(int(x) for x in rng.integers(900, 1400, len(years)))])
+    sheet.save(path)
+
+
+def test_real_history_imports_into_a_fresh_demo_store_and_withdraws_the_sample(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, database_url: str
+) -> None:
+    history = tmp_path / "経年表.xlsx"
+    _write_wide_history(history)
+    assert main(["import", "--user", "山田", str(history)]) == 0
+    output = capsys.readouterr().out
+    assert "サンプル（架空）の調査結果 1,351 件を取り下げました（バッチ 2）。" in output
+    assert "バッチ 3 として取り込みました: 新規 27 件" in output
+    stored = _stored(database_url)
+    assert (len(stored), stored["sample"].any(), stored["fiscal_year"].min()) == (27, False, 2016)
+
+
+def test_a_conflict_with_a_missing_respondent_count_is_listed_not_a_traceback(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    first.write_text("年度,指標,値\n2024,1-①,53.4\n", encoding="utf-8")
+    second.write_text("年度,指標,値,回答者数\n2024,1-①,55.0,\n", encoding="utf-8")
+    assert main(["import", str(first)]) == 0
+    capsys.readouterr()
+    assert main(["import", str(second)]) == 1
+    assert "1-① 令和6(2024)年度（全体）: 登録済み 53.4（n=—） → 新しい値 55（n=—）" in capsys.readouterr().out
 
 
 def test_user_add_reads_the_password_from_stdin_and_stores_an_editor(

@@ -197,11 +197,10 @@ def test_presentation_steps_through_the_report_slides() -> None:
     assert "4 / 17" in _texts(app)
 
 
-def test_a_partly_uploaded_new_year_does_not_take_over_the_overview(database_url: str, tmp_path: Path) -> None:
+def test_a_partly_uploaded_new_year_does_not_take_over_the_overview(real_engine, tmp_path: Path) -> None:
     staff_only = tmp_path / "staff_2025.csv"
     staff_only.write_text("年度,指標,値,回答者数\n2025,3-①,67.0,650\n2025,3-②,45.0,650\n", encoding="utf-8")
-    engine = prepare_store(database_url)
-    import_files(engine, read_files([staff_only]), "山田")
+    import_files(real_engine, read_files([staff_only]), "山田")
     app = _open()
     assert app.sidebar.selectbox[0].value == 2024
     assert app.caption[0].value.startswith("令和6(2024)年度の調査結果")
