@@ -19,12 +19,17 @@ from analytics.upload import describe_result
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 
-def _init(_arguments: argparse.Namespace) -> int:
-    engine = prepare_store()
+def _init(arguments: argparse.Namespace) -> int:
+    engine = prepare_store(sample=not arguments.empty)
     plans = store.read_plans(engine)
     print(f"データベース: {store.describe_location(engine)}")
     print(f"計画: {' / '.join(p.label for p in plans)}（現行: {plans[-1].label}）")
     print(f"登録済みの観測値: {len(store.read_observations(engine))} 件")
+    if arguments.empty and (count := store.count_sample_observations(engine)):
+        print(
+            f"このデータベースには既にサンプル（架空）の調査結果が {count:,} 件あります。"
+            "最初の実データを取り込むと、同じ処理の中で取り下げられます。"
+        )
     return EXIT_OK
 
 
@@ -108,7 +113,9 @@ class _UsageError(Exception):
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analytics", description="参画と協働 指標ダッシュボードのコマンド")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser("init", help="データベースを作成し、計画を読み込む").set_defaults(handler=_init)
+    init = commands.add_parser("init", help="データベースを作成し、計画を読み込む")
+    init.add_argument("--empty", action="store_true", help="サンプルの調査結果を読み込まずに始める（本番用）")
+    init.set_defaults(handler=_init)
 
     validate = commands.add_parser("validate", help="調査結果ファイルを検査する（何も書き込まない）")
     validate.add_argument("files", nargs="+", metavar="FILE", help="xlsx / xls / csv")

@@ -148,6 +148,15 @@ commentary = sa.Table(
     sa.Index("ix_commentary_year_code", "fiscal_year", "indicator_code"),
 )
 
+# Choices made for the whole store, e.g. that it was started without the sample data.
+store_settings = sa.Table(
+    "store_settings",
+    metadata,
+    sa.Column("name", sa.String, primary_key=True),
+    sa.Column("value", sa.String, nullable=False),
+)
+_NO_SAMPLE = "no_sample"
+
 _OBSERVATION_COLUMNS = list(ObservationFrame.to_schema().columns)
 
 
@@ -387,6 +396,21 @@ def _withdraw_sample(connection: sa.Connection, user: str) -> BatchResult | None
     connection.execute(observation_history.insert(), _records(history.assign(batch_id=batch_id)))
     connection.execute(observations.delete().where(observations.c.sample))
     return BatchResult(batch_id=batch_id, added=0, changed=0, unchanged=0, removed=len(sample))
+
+
+def decline_sample(engine: Engine) -> None:
+    """Remember that this store was started empty, so the sample data is never loaded into it."""
+    with engine.begin() as connection:
+        if connection.execute(sa.select(store_settings.c.name).where(store_settings.c.name == _NO_SAMPLE)).first():
+            return
+        connection.execute(store_settings.insert().values(name=_NO_SAMPLE, value="true"))
+
+
+def is_sample_declined(engine: Engine) -> bool:
+    """Whether `init --empty` started this store without the sample data."""
+    with engine.connect() as connection:
+        query = sa.select(store_settings.c.value).where(store_settings.c.name == _NO_SAMPLE)
+        return connection.execute(query).scalar() is not None
 
 
 def count_sample_observations(engine: Engine) -> int:

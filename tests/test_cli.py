@@ -121,6 +121,28 @@ def test_a_conflict_with_a_missing_respondent_count_is_listed_not_a_traceback(
     assert "1-① 令和6(2024)年度（全体）: 登録済み 53.4（n=—） → 新しい値 55（n=—）" in capsys.readouterr().out
 
 
+def test_init_empty_starts_a_store_with_the_plan_and_no_results_for_good(
+    capsys: pytest.CaptureFixture[str], database_url: str
+) -> None:
+    assert main(["init", "--empty"]) == 0
+    assert "登録済みの観測値: 0 件" in capsys.readouterr().out
+    assert main(["init"]) == 0  # a later start (page or command) does not bring the sample back
+    assert "登録済みの観測値: 0 件" in capsys.readouterr().out
+    assert store.read_batches(store.open_store(database_url)).empty
+
+
+def test_init_empty_on_a_demo_store_says_the_sample_goes_with_the_first_real_batch(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    main(["init"])
+    capsys.readouterr()
+    assert main(["init", "--empty"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "このデータベースには既にサンプル（架空）の調査結果が 1,351 件あります。"
+        "最初の実データを取り込むと、同じ処理の中で取り下げられます。"
+    )
+
+
 def test_user_add_reads_the_password_from_stdin_and_stores_an_editor(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], database_url: str
 ) -> None:

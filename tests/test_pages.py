@@ -1,5 +1,6 @@
 """Every page, driven through the entry point as a user would, on a fresh store with the sample data."""
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -216,4 +217,24 @@ def test_pages_point_to_the_upload_page_once_the_sample_data_is_undone(page: str
     assert not app.exception
     assert [info.value for info in app.info] == [
         "調査結果がまだ登録されていません。「データ取込」のページから取り込んでください。"
+    ]
+
+
+def _warnings(page: str | None = None) -> list[str]:
+    return [warning.value for warning in _open(page).warning]
+
+
+def test_the_sample_notice_names_exactly_what_is_still_fictional(real_engine) -> None:
+    assert _warnings() == ["サンプル（架空）データ: 基準値・目標値（11指標）がサンプルです。実際の値ではありません。"]
+    plan = store.read_plans(real_engine)[-1]
+    live = dataclasses.replace(plan, sha256="live", indicators=plan.indicators.assign(sample=False))
+    store.sync_plans(real_engine, [live])
+    st.cache_data.clear()
+    assert _warnings() == []
+
+
+def test_the_demo_store_says_both_plan_values_and_results_are_fictional() -> None:
+    assert _warnings("pages/trends.py") == [
+        "サンプル（架空）データ: 基準値・目標値（11指標）がサンプルです。"
+        "調査結果（2015〜2024年度）がサンプルです。実際の値ではありません。"
     ]

@@ -15,6 +15,7 @@ from analytics.charts import plot_indicator_trend
 from analytics.evaluation_settings import Settings, SettingsError, load_settings
 from analytics.plan import Plan
 from analytics.progress import TargetError
+from analytics.sample_data import describe_sample
 
 YEAR_KEY = "year"
 METHOD_KEY = "method"
@@ -137,13 +138,13 @@ def read_commentary(year: int) -> pd.DataFrame:
 
 def is_sample() -> bool:
     """Whether any value shown (plan baseline or target, or survey result) is fictional sample data."""
-    return bool(read_current_plan().indicators["sample"].any() or read_observations()["sample"].any())
+    return bool(describe_sample(read_current_plan().indicators, read_observations()))
 
 
 def show_sample_notice() -> None:
-    """The sample-data notice, whenever any shown value is fictional."""
-    if is_sample():
-        st.warning(f"サンプル（架空）データ: {v.SAMPLE_NOTICE}", icon=":material/science:")
+    """The sample-data notice naming exactly what is still fictional; none once nothing shown is."""
+    if parts := describe_sample(read_current_plan().indicators, read_observations()):
+        st.warning(f"サンプル（架空）データ: {'。'.join(parts)}。実際の値ではありません。", icon=":material/science:")
 
 
 def show_header(title: str) -> None:
