@@ -92,7 +92,7 @@ def _user_add(arguments: argparse.Namespace) -> int:
         user = create_user(engine, arguments.name, password, arguments.role)
     except AccountError as error:
         raise _UsageError(str(error)) from error
-    print(f"ユーザー「{user.name}」（役割: {user.role}）を登録しました。")
+    print(f"ユーザー「{user.name}」（役割: {user.role}、{user.role_label}）を登録しました。")
     return EXIT_OK
 
 
@@ -129,13 +129,18 @@ def build_parser() -> argparse.ArgumentParser:
     add_status_command(commands)
     add_export_command(commands)
 
-    user = commands.add_parser("user", help="データ取込ページの編集者アカウントを管理する")
+    user = commands.add_parser("user", help="編集者・管理者のアカウントを管理する")
     user_commands = user.add_subparsers(dest="user_command", required=True, metavar="COMMAND")
     add = user_commands.add_parser(
         "add", help="アカウントを追加する（パスワードは入力を求める。端末でなければ標準入力の1行目を使う）"
     )
     add.add_argument("name", metavar="NAME", help="ユーザー名（取込の履歴に記録される）")
-    add.add_argument("--role", choices=ROLES, default=EDITOR, help="役割（editor: 取込と取り消しができる）")
+    add.add_argument(
+        "--role",
+        choices=ROLES,
+        default=EDITOR,
+        help="役割（editor: 調査結果の取込・取り消しと所見、admin: それに加えて計画とアカウントの管理）",
+    )
     add.set_defaults(handler=_user_add)
     return parser
 

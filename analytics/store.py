@@ -132,6 +132,17 @@ users = sa.Table(
     sa.Column("password_hash", sa.String, nullable=False),
     sa.Column("role", sa.String, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("disabled_at", sa.DateTime(timezone=True)),
+)
+
+# Failed sign-ins per typed account name, shared by every session and process, so that guessing
+# slows down however many browsers or servers are used; cleared by a successful sign-in.
+sign_in_failures = sa.Table(
+    "sign_in_failures",
+    metadata,
+    sa.Column("name", sa.String, primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("last_failed_at", sa.DateTime(timezone=True), nullable=False),
 )
 
 # 所見 (a manager's commentary) per indicator and fiscal year. Every save is a new row, so that
@@ -607,10 +618,52 @@ def add_user(engine: Engine, name: str, password_hash: str, role: str) -> None:
 
 
 def read_user(engine: Engine, name: str) -> dict | None:
-    """One local account (name, password_hash, role), or None."""
+    """One local account (name, password_hash, role, created_at, disabled_at), or None."""
     with engine.connect() as connection:
         row = connection.execute(sa.select(users).where(users.c.name == name)).mappings().first()
     return dict(row) if row else None
+
+
+def read_users(engine: Engine) -> pd.DataFrame:
+    """Every local account but its password hash, by name."""
+    query = sa.select(users.c.name, users.c.role, users.c.created_at, users.c.disabled_at).order_by(users.c.name)
+    with engine.connect() as connection:
+        return pd.read_sql(query, connection)
+
+
+def update_user(engine: Engine, name: str, **values: object) -> None:
+    """Change an account's password_hash or disabled_at; StoreError when there is no such account."""
+    with engine.begin() as connection:
+        if connection.execute(users.update().where(users.c.name == name).values(**values)).rowcount == 0:
+            raise StoreError(f"ユーザー「{name}」は登録されていません。一覧を読み込み直してください。")
+
+
+def read_sign_in_failures(engine: Engine, name: str) -> tuple[int, datetime | None]:
+    """How many sign-ins for `name` failed in a row, and when the last one did (UTC)."""
+    with engine.connect() as connection:
+        row = connection.execute(sa.select(sign_in_failures).where(sign_in_failures.c.name == name)).first()
+    if row is None:
+        return 0, None
+    last = row.last_failed_at
+    return row.failures, last.replace(tzinfo=UTC) if last.tzinfo is None else last
+
+
+def record_sign_in_failure(engine: Engine, name: str, when: datetime) -> None:
+    """Count one more failed sign-in for `name`."""
+    with engine.begin() as connection:
+        counted = connection.execute(
+            sign_in_failures.update()
+            .where(sign_in_failures.c.name == name)
+            .values(failures=sign_in_failures.c.failures + 1, last_failed_at=when)
+        ).rowcount
+        if not counted:
+            connection.execute(sign_in_failures.insert().values(name=name, failures=1, last_failed_at=when))
+
+
+def clear_sign_in_failures(engine: Engine, name: str) -> None:
+    """Forget failed sign-ins for `name` (after a successful sign-in or a password reset)."""
+    with engine.begin() as connection:
+        connection.execute(sign_in_failures.delete().where(sign_in_failures.c.name == name))
 
 
 def write_commentary(engine: Engine, indicator_code: str, fiscal_year: int, text: str, author: str) -> None:

@@ -143,15 +143,21 @@ def test_init_empty_on_a_demo_store_says_the_sample_goes_with_the_first_real_bat
     )
 
 
-def test_user_add_reads_the_password_from_stdin_and_stores_an_editor(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], database_url: str
+@pytest.mark.parametrize(("role", "label", "admin"), [("editor", "編集者", False), ("admin", "管理者", True)])
+def test_user_add_reads_the_password_from_stdin_and_stores_the_role(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    database_url: str,
+    role: str,
+    label: str,
+    admin: bool,
 ) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("correct horse\n"))
-    assert main(["user", "add", "山田", "--role", "editor"]) == 0
-    assert "ユーザー「山田」（役割: editor）を登録しました。" in capsys.readouterr().out
+    assert main(["user", "add", "山田", "--role", role]) == 0
+    assert f"ユーザー「山田」（役割: {role}、{label}）を登録しました。" in capsys.readouterr().out
     user = authenticate(store.open_store(database_url), "山田", "correct horse")
     assert user is not None
-    assert user.is_editor
+    assert (user.is_editor, user.is_admin) == (True, admin)
 
 
 def test_user_add_refuses_a_short_password(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:

@@ -54,7 +54,8 @@ def test_anyone_sees_the_template_and_the_history_but_not_the_uploader(engine) -
 
 def test_a_wrong_password_is_refused_and_still_no_uploader() -> None:
     app = _sign_in(_open(), "wrong horse")
-    assert "ユーザー名かパスワードが違います" in app.error[0].value
+    assert app.error[0].value.startswith("ユーザー名かパスワードが違います。分からない場合は、管理者に")
+    assert "python -m" not in app.error[0].value
     assert len(app.file_uploader) == 0
 
 
