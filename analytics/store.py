@@ -36,6 +36,11 @@ plan_versions = sa.Table(
     sa.Column("source", sa.String, nullable=False),
     sa.Column("sha256", sa.String(64), nullable=False),
     sa.Column("loaded_at", sa.DateTime(timezone=True), nullable=False),
+    # Set for a revision saved on the 計画の管理 page (null for one loaded from a plan file):
+    # who saved it, why, and which earlier revision it brings back when it is a restore.
+    sa.Column("saved_by", sa.String),
+    sa.Column("reason", sa.String),
+    sa.Column("restored_from", sa.Integer),
 )
 
 plan_nodes = sa.Table(
@@ -298,6 +303,50 @@ def sync_plans(engine: Engine, plans: list[Plan]) -> list[int]:
                 connection.execute(table.insert(), _records(frame.assign(revision=plan.revision)))
             written.append(plan.revision)
     return written
+
+
+def add_plan_revision(
+    engine: Engine,
+    base: Plan,
+    indicators: pd.DataFrame,
+    saved_by: str,
+    reason: str,
+    saved_at: datetime,
+    restored_from: int | None = None,
+) -> int:
+    """Store `base`'s structure with `indicators` as the next revision, which becomes the current
+    plan; returns its number. Earlier revisions are never changed."""
+    indicators = IndicatorFrame.validate(indicators)
+    content = pd.concat([base.nodes, indicators]).to_csv(index=False).encode("utf-8")
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("LOCK TABLE plan_versions IN EXCLUSIVE MODE")
+        revision = (connection.execute(sa.select(sa.func.max(plan_versions.c.revision))).scalar() or 0) + 1
+        connection.execute(
+            plan_versions.insert().values(
+                revision=revision,
+                label=f"第{revision}版",
+                title=base.title,
+                source="計画の管理",
+                sha256=hashlib.sha256(content).hexdigest(),
+                loaded_at=saved_at,
+                saved_by=saved_by,
+                reason=reason,
+                restored_from=restored_from,
+            )
+        )
+        for table, frame in ((plan_nodes, base.nodes), (plan_indicators, indicators)):
+            connection.execute(table.insert(), _records(frame.assign(revision=revision)))
+    return revision
+
+
+def read_plan_revisions(engine: Engine) -> pd.DataFrame:
+    """Every plan revision, oldest first: revision, label, source, loaded_at (UTC), saved_by, reason, restored_from."""
+    columns = ["revision", "label", "source", "loaded_at", "saved_by", "reason", "restored_from"]
+    query = sa.select(*(plan_versions.c[c] for c in columns)).order_by(plan_versions.c.revision)
+    with engine.connect() as connection:
+        frame = pd.read_sql(query, connection)
+    return frame.assign(loaded_at=pd.to_datetime(frame["loaded_at"], utc=True)).astype({"restored_from": "Int64"})
 
 
 def read_plans(engine: Engine) -> list[Plan]:
