@@ -211,7 +211,12 @@ def test_a_partly_uploaded_new_year_does_not_take_over_the_overview(real_engine,
 
 
 @pytest.mark.parametrize(
-    "page", [page for page in PAGES if page not in {"pages/upload.py", "pages/plan_structure.py", "pages/accounts.py"}]
+    "page",
+    [
+        page
+        for page in PAGES
+        if page not in {"pages/upload.py", "pages/plan_structure.py", "pages/accounts.py", "pages/plan_admin.py"}
+    ],
 )
 def test_pages_point_to_the_upload_page_once_the_sample_data_is_undone(page: str, database_url: str) -> None:
     store.undo_batch(prepare_store(database_url), 1, "山田")
