@@ -11,6 +11,7 @@ from analytics import store
 from analytics.accounts import EDITOR, User
 from analytics.bootstrap import prepare_store
 from analytics.importer import import_files, read_files
+from analytics.plan_admin import PLAN_FIELDS, revise_indicator, save_revision
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "pages").glob("*.py"))
@@ -245,3 +246,21 @@ def test_the_demo_store_says_both_plan_values_and_results_are_fictional() -> Non
         "サンプル（架空）データ: 基準値・目標値（11指標）がサンプルです。"
         "調査結果（2015〜2024年度）がサンプルです。実際の値ではありません。"
     ]
+
+
+def test_plan_page_compares_any_two_revisions_including_edited_values(engine) -> None:
+    plan = store.read_plans(engine)[-1]
+    values = _edit_values(plan, "1-①", target_value=60.0)
+    save_revision(engine, plan, revise_indicator(plan, "1-①", values), "管理太郎", "確定値")
+    app = _open("pages/plan_structure.py")
+    assert [box.value for box in app.selectbox] == [1, 3]
+    app.selectbox[0].select(2).run()
+    assert "11月30日現在 → 第3版: 1 件の変更。" in _texts(app)
+    assert app.table[-1].value.values.tolist() == [["1-①", "目標値", "55", "60"]]
+    app.selectbox[0].select(3).run()
+    assert [info.value for info in app.info] == ["違いはありません。"]
+
+
+def _edit_values(plan, code: str, **changes: object) -> dict:
+    row = plan.indicators.set_index("code").loc[code]
+    return {spec.column: row[spec.column] for spec in PLAN_FIELDS} | changes
