@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 from analytics import store
 from analytics import vocabulary as v
+from analytics.assessment import default_year
 from analytics.plan import Plan
 from analytics.schemas import IndicatorFrame
 
@@ -94,7 +95,8 @@ def save_revision(
         raise PlanRevisionError("変更の理由を入力してください（改定の履歴に残ります）。")
     if compare_indicator_values(plan.indicators, indicators).empty:
         raise PlanRevisionError("変更がありません。値を変えてから保存してください。")
-    return store.add_plan_revision(engine, plan, indicators, user, reason.strip(), now or datetime.now(UTC))
+    now = now or datetime.now(UTC)
+    return store.add_plan_revision(engine, plan, indicators, _label(now), user, reason.strip(), now)
 
 
 def restore_revision(
@@ -105,7 +107,7 @@ def restore_revision(
     if old is None:
         raise PlanRevisionError(f"版 {revision} はありません。画面を読み込み直してください。")
     if revision == plans[-1].revision:
-        raise PlanRevisionError(f"{old.label}は現行の計画です。戻す必要はありません。")
+        raise PlanRevisionError(f"{describe_revision(old)}は現行の計画です。戻す必要はありません。")
     return store.add_plan_revision(
         engine, old, old.indicators, user, reason.strip(), now or datetime.now(UTC), revision
     )
@@ -138,6 +140,17 @@ def plan_in_force(plans: list[Plan], revisions: pd.DataFrame, fiscal_year: int) 
     return next(plan for plan in plans if plan.revision == revision)
 
 
+def read_plan_for(engine: Engine, year: int | None, *, as_then: bool) -> Plan:
+    """The plan to evaluate `year` (None: the default year) against: the current revision, or with
+    `as_then` (「当時の計画で評価」) the one in force at the end of that year."""
+    plans = store.read_plans(engine)
+    if not as_then:
+        return plans[-1]
+    if year is None:
+        year = default_year(plans[-1].indicators, store.read_observations(engine))
+    return plans[-1] if year is None else plan_in_force(plans, store.read_plan_revisions(engine), year)
+
+
 def describe_revision(plan: Plan) -> str:
     """How pages, reports and the command line name the revision an evaluation used."""
     return f"{plan.label}（版 {plan.revision}）"
@@ -159,3 +172,7 @@ def tabulate_revisions(revisions: pd.DataFrame) -> pd.DataFrame:
             ],
         }
     ).reset_index(drop=True)
+
+
+def _label(saved_at: datetime) -> str:
+    return f"{saved_at.astimezone(_TOKYO):%Y年%-m月%-d日}改定"

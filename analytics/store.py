@@ -309,6 +309,7 @@ def add_plan_revision(
     engine: Engine,
     base: Plan,
     indicators: pd.DataFrame,
+    label: str,
     saved_by: str,
     reason: str,
     saved_at: datetime,
@@ -325,7 +326,7 @@ def add_plan_revision(
         connection.execute(
             plan_versions.insert().values(
                 revision=revision,
-                label=f"第{revision}版",
+                label=label,
                 title=base.title,
                 source="計画の管理",
                 sha256=hashlib.sha256(content).hexdigest(),

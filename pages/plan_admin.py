@@ -73,7 +73,7 @@ with st.form(f"edit-{plan.revision}-{code}"):
     if st.form_submit_button("新しい版として保存", type="primary"):
         _saved(
             lambda: save_revision(engine, plan, revise_indicator(plan, code, values), admin.name, reason),
-            "第{revision}版として保存しました。これからの評価はこの版を使います。",
+            "版 {revision} として保存しました。これからの評価はこの版を使います。",
         )
 
 st.subheader("前の版に戻す")
@@ -87,5 +87,5 @@ if st.button(
 ):
     _saved(
         lambda: restore_revision(engine, plans, chosen, admin.name, why),
-        f"版 {chosen} の内容を第{{revision}}版として保存しました。",
+        f"版 {chosen} の内容を版 {{revision}} として保存しました。",
     )

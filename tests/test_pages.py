@@ -1,6 +1,7 @@
 """Every page, driven through the entry point as a user would, on a fresh store with the sample data."""
 
 import dataclasses
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ from analytics.accounts import EDITOR, User
 from analytics.bootstrap import prepare_store
 from analytics.importer import import_files, read_files
 from analytics.plan_admin import PLAN_FIELDS, revise_indicator, save_revision
+
+SAVED = datetime(2026, 5, 10, 1, 30, tzinfo=UTC)
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "pages").glob("*.py"))
@@ -251,14 +254,38 @@ def test_the_demo_store_says_both_plan_values_and_results_are_fictional() -> Non
 def test_plan_page_compares_any_two_revisions_including_edited_values(engine) -> None:
     plan = store.read_plans(engine)[-1]
     values = _edit_values(plan, "1-①", target_value=60.0)
-    save_revision(engine, plan, revise_indicator(plan, "1-①", values), "管理太郎", "確定値")
+    save_revision(engine, plan, revise_indicator(plan, "1-①", values), "管理太郎", "確定値", SAVED)
     app = _open("pages/plan_structure.py")
     assert [box.value for box in app.selectbox] == [1, 3]
     app.selectbox[0].select(2).run()
-    assert "11月30日現在 → 第3版: 1 件の変更。" in _texts(app)
+    assert "11月30日現在 → 2026年5月10日改定: 1 件の変更。" in _texts(app)
     assert app.table[-1].value.values.tolist() == [["1-①", "目標値", "55", "60"]]
     app.selectbox[0].select(3).run()
     assert [info.value for info in app.info] == ["違いはありません。"]
+
+
+def test_a_past_year_is_evaluated_with_the_current_plan_or_the_plan_of_the_time(engine) -> None:
+    plan = store.read_plans(engine)[-1]
+    values = _edit_values(plan, "1-①", target_value=80.0)
+    save_revision(engine, plan, revise_indicator(plan, "1-①", values), "管理太郎", "目標の引き上げ", SAVED)
+    app = _open()
+    assert app.sidebar.toggle[0].label == "当時の計画で評価"
+    assert "評価に使う計画: 2026年5月10日改定（版 3）" in _sidebar_captions(app)
+    then = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    then.session_state["plan_then"] = True
+    then.run()
+    assert not then.exception
+    assert "評価に使う計画: 11月30日現在（版 2）" in _sidebar_captions(then)
+
+    detail = _open("pages/indicator.py", indicator="1-①")
+    assert "- 目標値: 80.0%（令和7(2025)年度）" in _texts(detail)
+    detail.session_state["plan_then"] = True
+    detail.run()
+    assert "- 目標値: 55.0%（令和7(2025)年度）" in _texts(detail)
+
+
+def _sidebar_captions(app: AppTest) -> list[str]:
+    return [caption.value for caption in app.sidebar.caption]
 
 
 def _edit_values(plan, code: str, **changes: object) -> dict:

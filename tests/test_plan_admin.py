@@ -34,7 +34,7 @@ def test_an_edit_is_a_new_current_revision_with_who_when_and_why(empty_engine: E
     before = store.read_plans(empty_engine)
     revision = _edit(empty_engine, baseline_value=41.5, target_year=2031, target_value=60.0)
     plans = store.read_plans(empty_engine)
-    assert (revision, len(plans), plans[-1].revision, plans[-1].label) == (3, 3, 3, "第3版")
+    assert (revision, len(plans), plans[-1].revision, plans[-1].label) == (3, 3, 3, "2026年5月10日改定")
     edited = plans[-1].indicators.set_index("code").loc["1-①"]
     assert (edited["baseline_value"], edited["target_year"], edited["target_value"], edited["sample"]) == (
         41.5,
@@ -50,7 +50,7 @@ def test_an_edit_is_a_new_current_revision_with_who_when_and_why(empty_engine: E
         ["1-①", "目標値", "55", "60"],
     ]
     history = tabulate_revisions(store.read_plan_revisions(empty_engine))
-    assert history.iloc[0].tolist() == [3, "第3版", "2026-05-10 10:30", "管理太郎", "第2期計画の確定値"]
+    assert history.iloc[0].tolist() == [3, "2026年5月10日改定", "2026-05-10 10:30", "管理太郎", "第2期計画の確定値"]
     assert history["保存者"].tolist()[1:] == ["（計画ファイル 2_1130.yaml）", "（計画ファイル 1_1113.yaml）"]
 
 
@@ -103,7 +103,7 @@ def test_restoring_an_earlier_revision_saves_it_again_as_the_newest(empty_engine
     assert revision == 4
     pd.testing.assert_frame_equal(restored.indicators, plans[1].indicators)
     assert tabulate_revisions(store.read_plan_revisions(empty_engine)).iloc[0]["理由"] == "（版 2 に戻す）"
-    with pytest.raises(PlanRevisionError, match="第4版は現行の計画です"):
+    with pytest.raises(PlanRevisionError, match=r"2026年5月10日改定（版 4）は現行の計画です"):
         restore_revision(empty_engine, store.read_plans(empty_engine), 4, "管理太郎", "")
 
 

@@ -55,7 +55,7 @@ def test_an_admin_edits_saves_sees_the_revision_and_restores(empty_engine) -> No
     next(button for button in app.button if button.label == "新しい版として保存").click()
     app.run()
     assert not app.error
-    assert app.success[0].value == "第3版として保存しました。これからの評価はこの版を使います。"
+    assert app.success[0].value == "版 3 として保存しました。これからの評価はこの版を使います。"
     assert _history(app)[0] == [3, "管理太郎", "第2期計画の確定値"]
     edited = store.read_plans(empty_engine)[-1].indicators.set_index("code").loc["1-①"]
     assert (edited["target_year"], edited["target_value"], edited["sample"]) == (2030, 60.0, False)
@@ -63,7 +63,7 @@ def test_an_admin_edits_saves_sees_the_revision_and_restores(empty_engine) -> No
     app.selectbox[-1].select(2).run()
     next(button for button in app.button if button.label == "この版に戻す").click()
     app.run()
-    assert app.success[0].value == "版 2 の内容を第4版として保存しました。"
+    assert app.success[0].value == "版 2 の内容を版 4 として保存しました。"
     assert _history(app)[0] == [4, "管理太郎", "（版 2 に戻す）"]
     restored = store.read_plans(empty_engine)[-1].indicators.set_index("code").loc["1-①"]
     assert (restored["target_year"], restored["target_value"]) == (2025, 55.0)

@@ -74,7 +74,7 @@ def test_whole_plan_report_has_title_summary_then_each_policy_followed_by_its_in
     assert isinstance(title, TitleSlide)
     assert title.plan_name == "川西市参画と協働のまちづくり推進計画"
     assert title.heading == "施策評価指標の進捗状況　令和6(2024)年度"
-    assert title.details == ("対象: 計画全体", "評価方法: 直線法", "2025年2月3日 作成")
+    assert title.details == ("対象: 計画全体", "評価方法: 直線法", "計画: 11月30日現在（版 2）", "2025年2月3日 作成")
 
 
 def test_summary_lists_flagged_indicators_worst_first_with_reasons_over_two_slides(report: Report) -> None:

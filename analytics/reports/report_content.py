@@ -9,6 +9,7 @@ import pandas as pd
 from analytics import vocabulary as v
 from analytics.assessment import PlanEvaluation
 from analytics.plan import Plan
+from analytics.plan_admin import describe_revision
 from analytics.presentation import (
     describe_observation,
     format_value,
@@ -177,7 +178,7 @@ def build_report(
     policies = plan.policies.set_index("code")["name"]
     in_scope = [code for code in policies.index if code in set(indicators["policy_code"])]
     plan_name = plan.title.removesuffix("体系表")  # the stored title names the table, not the plan
-    slides: list[Slide] = [_title_slide(plan_name, evaluation, choices[scope], today)]
+    slides: list[Slide] = [_title_slide(plan_name, evaluation, choices[scope], today, describe_revision(plan))]
     slides += _summary_slides(evaluation.summary, indicators, in_scope)
     for code in in_scope:
         members = indicators[indicators["policy_code"] == code]
@@ -208,13 +209,16 @@ def _in_scope(evaluated: pd.DataFrame, scope: str) -> pd.DataFrame:
     return evaluated[evaluated["policy_code"] == scope]
 
 
-def _title_slide(plan_name: str, evaluation: PlanEvaluation, scope_label: str, today: date) -> TitleSlide:
+def _title_slide(
+    plan_name: str, evaluation: PlanEvaluation, scope_label: str, today: date, revision: str
+) -> TitleSlide:
     return TitleSlide(
         plan_name=plan_name,
         heading=f"施策評価指標の進捗状況　{v.format_fiscal_year(evaluation.year)}",
         details=(
             f"対象: {scope_label}",
             f"評価方法: {v.METHOD_LABELS[evaluation.method]}",
+            f"計画: {revision}",
             f"{today.year}年{today.month}月{today.day}日 作成",
         ),
     )
