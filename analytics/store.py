@@ -417,7 +417,8 @@ def record_batch(
     incoming = ObservationFrame.validate(incoming)
     with engine.begin() as connection:
         _hold_write_lock(connection, expected_batch)
-        withdrawal = None if incoming["sample"].any() else _withdraw_sample(connection, user)
+        real = not incoming.empty and not incoming["sample"].any()
+        withdrawal = _withdraw_sample(connection, user) if real else None
         current = _read_keys(connection, incoming)
         classified = classify_observations(current, incoming)
         changed = classified[classified["change"] == CHANGED]
