@@ -14,7 +14,7 @@ from analytics.bootstrap import prepare_store
 from analytics.importer import RejectedImportError, import_files, read_files, validate_files
 from analytics.reports.export_command import add_export_command
 from analytics.status_report import add_status_command
-from analytics.upload import describe_result
+from analytics.upload import describe_result, describe_withdrawal
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -42,6 +42,8 @@ def _validate(arguments: argparse.Namespace) -> int:
     if not validation.ok:
         return EXIT_INVALID
     print(f"問題はありません（{len(validation.observations)} 行）。")
+    if count := store.count_sample_observations(engine):
+        print(describe_withdrawal(count))
     return EXIT_OK
 
 

@@ -84,7 +84,7 @@ def preview_upload(
 def describe_withdrawal(count: int) -> str:
     """What confirming does to the sample results, said before it happens."""
     return (
-        f"確定すると、サンプル（架空）の調査結果 {count:,} 件を取り下げます。"
+        f"取り込むと、サンプル（架空）の調査結果 {count:,} 件を取り下げます。"
         "取り下げは別のバッチとして履歴に残り、そのバッチを取り消せば元に戻せます。"
     )
 
@@ -174,15 +174,14 @@ def describe_result(result: store.BatchResult, undone_batch: int | None = None) 
             f"バッチ {undone_batch} を取り消しました（バッチ {result.batch_id} として記録）: "
             f"元の値に戻した行 {result.changed + result.added} 件、削除した行 {result.removed} 件。"
         )
-    withdrawn = result.withdrawal
-    return (
-        ""
-        if withdrawn is None
-        else f"サンプル（架空）の調査結果 {withdrawn.removed:,} 件を取り下げました（バッチ {withdrawn.batch_id}）。"
-    ) + (
+    imported = (
         f"バッチ {result.batch_id} として取り込みました: 新規 {result.added} 件、変更 {result.changed} 件"
         f"（変更なし {result.unchanged} 件）。"
     )
+    withdrawn = result.withdrawal
+    if withdrawn is None:
+        return imported
+    return f"サンプル（架空）の調査結果 {withdrawn.removed:,} 件を取り下げました（バッチ {withdrawn.batch_id}）。{imported}"
 
 
 def tabulate_batches(batches: pd.DataFrame) -> pd.DataFrame:

@@ -1,5 +1,8 @@
 import logging
+import threading
+import time
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -188,3 +191,24 @@ def test_identity_provider_addresses_map_to_roles_exactly_and_only_when_verified
     settings: dict, claims: dict, role: str | None
 ) -> None:
     assert role_for_identity(settings, claims) == role
+
+
+def test_at_most_two_password_checks_run_at_once(empty_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    running, peak, lock = [0], [0], threading.Lock()
+
+    def slow_verify(_hash: str, _password: str) -> bool:
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+        time.sleep(0.05)
+        with lock:
+            running[0] -= 1
+        return True
+
+    monkeypatch.setattr(accounts, "_HASHER", SimpleNamespace(verify=slow_verify))
+    threads = [threading.Thread(target=authenticate, args=(empty_engine, f"user{i}", "x")) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert peak[0] == accounts.MAX_CONCURRENT_VERIFICATIONS == 2

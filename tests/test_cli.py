@@ -31,7 +31,7 @@ def test_init_says_where_the_database_lives(capsys: pytest.CaptureFixture[str], 
 
 def test_validate_accepts_a_good_file(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(IMPORTS / "good_long.xlsx")]) == 0
-    assert capsys.readouterr().out.strip() == "問題はありません（4 行）。"
+    assert capsys.readouterr().out.splitlines()[0] == "問題はありません（4 行）。"
 
 
 def test_validate_prints_one_error_per_line_and_exits_1(capsys: pytest.CaptureFixture[str], database_url: str) -> None:
@@ -101,6 +101,11 @@ def test_real_history_imports_into_a_fresh_demo_store_and_withdraws_the_sample(
 ) -> None:
     history = tmp_path / "経年表.xlsx"
     _write_wide_history(history)
+    assert main(["validate", str(history)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "取り込むと、サンプル（架空）の調査結果 1,351 件を取り下げます。"
+        "取り下げは別のバッチとして履歴に残り、そのバッチを取り消せば元に戻せます。"
+    )
     assert main(["import", "--user", "山田", str(history)]) == 0
     output = capsys.readouterr().out
     assert "サンプル（架空）の調査結果 1,351 件を取り下げました（バッチ 2）。" in output

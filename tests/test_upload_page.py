@@ -91,7 +91,7 @@ def test_the_first_real_upload_says_it_withdraws_the_sample_and_does(engine) -> 
     app.file_uploader[0].set_value(("wide_merged_header.xlsx", content, "application/octet-stream"))
     app.run()
     assert [info.value for info in app.info] == [
-        "確定すると、サンプル（架空）の調査結果 1,351 件を取り下げます。"
+        "取り込むと、サンプル（架空）の調査結果 1,351 件を取り下げます。"
         "取り下げは別のバッチとして履歴に残り、そのバッチを取り消せば元に戻せます。"
     ]
     assert [metric.value for metric in app.metric] == ["6 件", "0 件", "0 件", "0 件"]

@@ -160,12 +160,12 @@ def read_commentary(year: int) -> pd.DataFrame:
 
 def is_sample() -> bool:
     """Whether any value shown (plan baseline or target, or survey result) is fictional sample data."""
-    return bool(describe_sample(read_current_plan().indicators, read_observations()))
+    return bool(describe_sample(read_evaluated_plan().indicators, read_observations()))
 
 
 def show_sample_notice() -> None:
     """The sample-data notice naming exactly what is still fictional; none once nothing shown is."""
-    if parts := describe_sample(read_current_plan().indicators, read_observations()):
+    if parts := describe_sample(read_evaluated_plan().indicators, read_observations()):
         st.warning(f"サンプル（架空）データ: {'。'.join(parts)}。実際の値ではありません。", icon=":material/science:")
 
 
