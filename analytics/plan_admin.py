@@ -108,9 +108,8 @@ def restore_revision(
         raise PlanRevisionError(f"版 {revision} はありません。画面を読み込み直してください。")
     if revision == plans[-1].revision:
         raise PlanRevisionError(f"{describe_revision(old)}は現行の計画です。戻す必要はありません。")
-    return store.add_plan_revision(
-        engine, old, old.indicators, user, reason.strip(), now or datetime.now(UTC), revision
-    )
+    now = now or datetime.now(UTC)
+    return store.add_plan_revision(engine, old, old.indicators, _label(now), user, reason.strip(), now, revision)
 
 
 def compare_indicator_values(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
