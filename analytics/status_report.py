@@ -16,6 +16,7 @@ from analytics.evaluation_settings import SettingsError, load_settings
 from analytics.plan_admin import describe_revision, read_plan_for
 from analytics.presentation import format_value
 from analytics.progress import TargetError
+from analytics.sample_data import describe_sample
 
 FORMATS = ("table", "csv", "json")
 HEADERS = {
@@ -73,8 +74,8 @@ def run_status(arguments: argparse.Namespace) -> int:
         print(
             f"評価方法: {v.METHOD_LABELS[method]}　信頼水準: {settings.confidence:.0%}　計画: {describe_revision(plan)}"
         )
-        if observations["sample"].any():
-            print(v.SAMPLE_NOTICE)
+        if parts := describe_sample(plan.indicators, observations):
+            print(f"サンプル（架空）データ: {'。'.join(parts)}。")
         print()
         print(to_table(evaluated, plan.policies))
     return 0

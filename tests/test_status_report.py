@@ -108,3 +108,8 @@ def test_status_names_the_plan_revision_and_evaluates_with_the_plan_of_the_time_
     assert main(["status", "--year", "2020", "--format", "csv", *arguments]) == 0
     first = capsys.readouterr().out.splitlines()[1].split(",")
     assert first[7] == baseline
+
+
+def test_status_names_what_is_still_fictional(recorded, capsys):
+    assert main(["status", "--year", "2020"]) == 0
+    assert capsys.readouterr().out.splitlines()[1] == "サンプル（架空）データ: 基準値・目標値（11指標）がサンプルです。"
