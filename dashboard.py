@@ -21,6 +21,8 @@ with failures_shown():
             st.Page("pages/upload.py", title="データ取込", icon=":material/upload_file:"),
             st.Page("pages/reports.py", title="報告書出力", icon=":material/description:"),
             st.Page("pages/presentation.py", title="発表モード", icon=":material/slideshow:"),
+            st.Page("pages/plan_admin.py", title="計画の管理", icon=":material/edit_note:"),
+            st.Page("pages/accounts.py", title="アカウント管理", icon=":material/manage_accounts:"),
         ]
     )
     show_sidebar()

@@ -13,16 +13,19 @@ SAMPLE_DIRECTORY = Path(__file__).resolve().parent.parent / "data" / "sample"
 SAMPLE_USER = "サンプルデータ"
 
 
-def prepare_store(url: str | None = None) -> Engine:
+def prepare_store(url: str | None = None, *, sample: bool = True) -> Engine:
     """Open (or create) the store, load any new plan revision, and on a store that has never had
-    a batch, import the fictional sample data through the same importer staff use.
+    a batch, import the fictional sample data through the same importer staff use, unless this
+    store was started empty (`sample=False`, remembered for every later start).
 
     Takes no write lock when there is nothing to do, so that it never waits for a running import;
     of several processes starting at once on a new store, exactly one loads the sample data.
     """
     engine = store.open_store(url)
     store.sync_plans(engine, load_plans())
-    if store.read_data_version(engine)[0] == 0:
+    if not sample:
+        store.decline_sample(engine)
+    if store.read_data_version(engine)[0] == 0 and not store.is_sample_declined(engine):
         files = read_files(sorted(SAMPLE_DIRECTORY.glob("*.xlsx")))
         # Another process starting at the same moment may have loaded it first (StaleBatchError).
         with suppress(store.StaleBatchError):

@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from analytics import store
 from analytics import vocabulary as v
 from analytics.accounts import EDITOR, ROLES, AccountError, create_user
@@ -17,18 +19,24 @@ from analytics.importer import RejectedImportError, import_files, read_files, va
 from analytics.planfile.command import add_plan_command
 from analytics.reports.export_command import add_export_command
 from analytics.status_report import add_status_command
+from analytics.upload import describe_result, describe_withdrawal
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 LOG_FILE_VARIABLE = "DASHBOARD_LOG_FILE"
 DEFAULT_LOG_FILE = Path(__file__).resolve().parent.parent / "var" / "dashboard.log"
 
 
-def _init(_arguments: argparse.Namespace) -> int:
-    engine = prepare_store()
+def _init(arguments: argparse.Namespace) -> int:
+    engine = prepare_store(sample=not arguments.empty)
     plans = store.read_plans(engine)
     print(f"データベース: {store.describe_location(engine)}")
     print(f"計画: {' / '.join(p.label for p in plans)}（現行: {plans[-1].label}）")
     print(f"登録済みの観測値: {len(store.read_observations(engine))} 件")
+    if arguments.empty and (count := store.count_sample_observations(engine)):
+        print(
+            f"このデータベースには既にサンプル（架空）の調査結果が {count:,} 件あります。"
+            "最初の実データを取り込むと、同じ処理の中で取り下げられます。"
+        )
     return EXIT_OK
 
 
@@ -41,6 +49,8 @@ def _validate(arguments: argparse.Namespace) -> int:
     if not validation.ok:
         return EXIT_INVALID
     print(f"問題はありません（{len(validation.observations)} 行）。")
+    if count := store.count_sample_observations(engine):
+        print(describe_withdrawal(count))
     return EXIT_OK
 
 
@@ -59,22 +69,22 @@ def _import(arguments: argparse.Namespace) -> int:
             breakdown = "全体" if row.dimension == v.OVERALL else f"{row.dimension}: {row.category}"
             print(
                 f"{row.indicator_code} {v.format_fiscal_year(row.fiscal_year)}（{breakdown}）: "
-                f"登録済み {row.old_value:g}（n={_n(row.old_respondents)}） → 新しい値 {row.value:g}（n={_n(row.respondents)}）"
+                f"登録済み {_number(row.old_value)}（n={_n(row.old_respondents)}） → "
+                f"新しい値 {_number(row.value)}（n={_n(row.respondents)}）"
             )
         print(error)
         return EXIT_INVALID
-    if result.batch_id is None:
-        print(f"変更はありません（{result.unchanged} 行はすべて登録済みの値と同じです）。")
-        return EXIT_OK
-    print(
-        f"バッチ {result.batch_id} として取り込みました: 新規 {result.added} 件、"
-        f"変更 {result.changed} 件、変更なし {result.unchanged} 件。"
-    )
+    print(describe_result(result))
     return EXIT_OK
 
 
 def _n(value: object) -> str:
-    return "—" if value is None or value != value else f"{int(value):,}"
+    # pd.NA has no truth value, so test for every kind of missing with pd.isna, never `!=`.
+    return "—" if pd.isna(value) else f"{int(value):,}"
+
+
+def _number(value: object) -> str:
+    return "—" if pd.isna(value) else f"{value:g}"
 
 
 def _read_arguments(paths: list[str]) -> list[tuple[str, bytes]]:
@@ -91,7 +101,7 @@ def _user_add(arguments: argparse.Namespace) -> int:
         user = create_user(engine, arguments.name, password, arguments.role)
     except AccountError as error:
         raise _UsageError(str(error)) from error
-    print(f"ユーザー「{user.name}」（役割: {user.role}）を登録しました。")
+    print(f"ユーザー「{user.name}」（役割: {user.role}、{user.role_label}）を登録しました。")
     return EXIT_OK
 
 
@@ -112,7 +122,9 @@ class _UsageError(Exception):
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analytics", description="参画と協働 指標ダッシュボードのコマンド")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser("init", help="データベースを作成し、計画を読み込む").set_defaults(handler=_init)
+    init = commands.add_parser("init", help="データベースを作成し、計画を読み込む")
+    init.add_argument("--empty", action="store_true", help="サンプルの調査結果を読み込まずに始める（本番用）")
+    init.set_defaults(handler=_init)
 
     validate = commands.add_parser("validate", help="調査結果ファイルを検査する（何も書き込まない）")
     validate.add_argument("files", nargs="+", metavar="FILE", help="xlsx / xls / csv")
@@ -128,13 +140,18 @@ def build_parser() -> argparse.ArgumentParser:
     add_backup_commands(commands)
     add_plan_command(commands)
 
-    user = commands.add_parser("user", help="データ取込ページの編集者アカウントを管理する")
+    user = commands.add_parser("user", help="編集者・管理者のアカウントを管理する")
     user_commands = user.add_subparsers(dest="user_command", required=True, metavar="COMMAND")
     add = user_commands.add_parser(
         "add", help="アカウントを追加する（パスワードは入力を求める。端末でなければ標準入力の1行目を使う）"
     )
     add.add_argument("name", metavar="NAME", help="ユーザー名（取込の履歴に記録される）")
-    add.add_argument("--role", choices=ROLES, default=EDITOR, help="役割（editor: 取込と取り消しができる）")
+    add.add_argument(
+        "--role",
+        choices=ROLES,
+        default=EDITOR,
+        help="役割（editor: 調査結果の取込・取り消しと所見、admin: それに加えて計画とアカウントの管理）",
+    )
     add.set_defaults(handler=_user_add)
     return parser
 

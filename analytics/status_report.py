@@ -14,8 +14,10 @@ from analytics.bootstrap import prepare_store
 from analytics.evaluation import summarise_statuses
 from analytics.evaluation_settings import SettingsError, load_settings
 from analytics.plan import Plan
+from analytics.plan_admin import describe_revision, read_plan_for
 from analytics.presentation import format_value
 from analytics.progress import TargetError
+from analytics.sample_data import describe_sample
 from analytics.spreadsheets import protect_csv_text
 
 FORMATS = ("table", "csv", "json")
@@ -48,6 +50,9 @@ def add_status_command(commands: argparse._SubParsersAction) -> None:
     )
     status.add_argument("--method", choices=v.METHODS, help="評価方法（既定: data/evaluation.toml の method）")
     status.add_argument("--format", choices=FORMATS, default="table", help="出力形式（既定: table）")
+    status.add_argument(
+        "--plan-then", action="store_true", help="当時の計画で評価（その年度末に有効だった計画の版を使う）"
+    )
     status.set_defaults(handler=run_status)
 
 
@@ -56,7 +61,7 @@ def run_status(arguments: argparse.Namespace) -> int:
     try:
         settings = load_settings()
         engine = prepare_store()
-        plan = store.read_plans(engine)[-1]
+        plan = read_plan_for(engine, arguments.year, as_then=arguments.plan_then)
         observations = store.read_observations(engine)
         method = arguments.method or settings.method
         evaluated = evaluate_plan(plan.indicators, observations, settings, arguments.year, method).indicators
@@ -68,9 +73,11 @@ def run_status(arguments: argparse.Namespace) -> int:
     elif arguments.format == "json":
         print(to_json(evaluated))
     else:
-        print(f"評価方法: {v.METHOD_LABELS[method]}　信頼水準: {settings.confidence:.0%}")
-        if observations["sample"].any():
-            print(v.SAMPLE_NOTICE)
+        print(
+            f"評価方法: {v.METHOD_LABELS[method]}　信頼水準: {settings.confidence:.0%}　計画: {describe_revision(plan)}"
+        )
+        if parts := describe_sample(plan.indicators, observations):
+            print(f"サンプル（架空）データ: {'。'.join(parts)}。")
         print()
         print(to_table(evaluated, plan))
     return 0

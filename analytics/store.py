@@ -8,7 +8,7 @@ import sqlite3
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -56,6 +56,11 @@ plan_versions = sa.Table(
     sa.Column("loaded_at", sa.DateTime(timezone=True), nullable=False),
     # The plan's own level names as JSON ({"policy": "基本目標", …}); NULL means the demo's defaults.
     sa.Column("level_names", sa.String),
+    # Set for a revision saved on the 計画の管理 page (null for one loaded from a plan file):
+    # who saved it, why, and which earlier revision it brings back when it is a restore.
+    sa.Column("saved_by", sa.String),
+    sa.Column("reason", sa.String),
+    sa.Column("restored_from", sa.Integer),
 )
 
 plan_nodes = sa.Table(
@@ -114,6 +119,8 @@ batches = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("created_by", sa.String, nullable=False),
     sa.Column("undoes_batch_id", sa.ForeignKey("batches.id")),
+    # True for the step that withdrew the sample results when the first real batch came in.
+    sa.Column("withdraws_sample", sa.Boolean),
 )
 
 batch_files = sa.Table(
@@ -170,6 +177,17 @@ users = sa.Table(
     sa.Column("password_hash", sa.String, nullable=False),
     sa.Column("role", sa.String, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("disabled_at", sa.DateTime(timezone=True)),
+)
+
+# Failed sign-ins per typed account name, shared by every session and process, so that guessing
+# slows down however many browsers or servers are used; cleared by a successful sign-in.
+sign_in_failures = sa.Table(
+    "sign_in_failures",
+    metadata,
+    sa.Column("name", sa.String, primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("last_failed_at", sa.DateTime(timezone=True), nullable=False),
 )
 
 # 所見 (a manager's commentary) per indicator and fiscal year. Every save is a new row, so that
@@ -185,6 +203,15 @@ commentary = sa.Table(
     sa.Column("written_at", sa.DateTime(timezone=True), nullable=False),
     sa.Index("ix_commentary_year_code", "fiscal_year", "indicator_code"),
 )
+
+# Choices made for the whole store, e.g. that it was started without the sample data.
+store_settings = sa.Table(
+    "store_settings",
+    metadata,
+    sa.Column("name", sa.String, primary_key=True),
+    sa.Column("value", sa.String, nullable=False),
+)
+_NO_SAMPLE = "no_sample"
 
 _OBSERVATION_COLUMNS = list(ObservationFrame.to_schema().columns)
 
@@ -247,6 +274,7 @@ class BatchResult:
     changed: int
     unchanged: int
     removed: int = 0
+    withdrawal: "BatchResult | None" = None
 
 
 def database_url() -> str:
@@ -419,7 +447,9 @@ def add_plan_revisions(engine: Engine, plans: list[Plan]) -> list[int | None]:
     return numbers
 
 
-def _insert_plan(connection: sa.Connection, plan: Plan, revision: int) -> None:
+def _insert_plan(connection: sa.Connection, plan: Plan, revision: int, **saved: object) -> None:
+    """Write one plan revision; `saved` holds loaded_at and, for a revision saved on the 計画の管理
+    page, saved_by, reason and restored_from."""
     connection.execute(
         plan_versions.insert().values(
             revision=revision,
@@ -427,14 +457,54 @@ def _insert_plan(connection: sa.Connection, plan: Plan, revision: int) -> None:
             title=plan.title,
             source=plan.source,
             sha256=plan.sha256,
-            loaded_at=datetime.now(UTC),
             level_names=json.dumps(plan.levels, ensure_ascii=False),
+            **({"loaded_at": datetime.now(UTC)} | saved),
         )
     )
     frames = ((plan_nodes, plan.nodes), (plan_indicators, plan.indicators), (plan_yearly_targets, plan.yearly_targets))
     for table, frame in frames:
         if not frame.empty:
             connection.execute(table.insert(), _records(frame.assign(revision=revision)))
+
+
+def add_plan_revision(
+    engine: Engine,
+    base: Plan,
+    indicators: pd.DataFrame,
+    label: str,
+    saved_by: str,
+    reason: str,
+    saved_at: datetime,
+    restored_from: int | None = None,
+) -> int:
+    """Store `base`'s structure with `indicators` as the next revision, which becomes the current
+    plan; returns its number. Earlier revisions are never changed."""
+    indicators = IndicatorFrame.validate(indicators)
+    content = pd.concat([base.nodes, indicators]).to_csv(index=False).encode("utf-8")
+    plan = replace(
+        base, label=label, source="計画の管理", sha256=hashlib.sha256(content).hexdigest(), indicators=indicators
+    )
+    with _write_transaction(engine) as connection:
+        revision = (connection.execute(sa.select(sa.func.max(plan_versions.c.revision))).scalar() or 0) + 1
+        _insert_plan(
+            connection,
+            plan,
+            revision,
+            loaded_at=saved_at,
+            saved_by=saved_by,
+            reason=reason,
+            restored_from=restored_from,
+        )
+    return revision
+
+
+def read_plan_revisions(engine: Engine) -> pd.DataFrame:
+    """Every plan revision, oldest first: revision, label, source, loaded_at (UTC), saved_by, reason, restored_from."""
+    columns = ["revision", "label", "source", "loaded_at", "saved_by", "reason", "restored_from"]
+    query = sa.select(*(plan_versions.c[c] for c in columns)).order_by(plan_versions.c.revision)
+    with engine.connect() as connection:
+        frame = pd.read_sql(query, connection)
+    return frame.assign(loaded_at=pd.to_datetime(frame["loaded_at"], utc=True)).astype({"restored_from": "Int64"})
 
 
 def read_plans(engine: Engine) -> list[Plan]:
@@ -506,11 +576,15 @@ def record_batch(
     batch would only clutter the history and make open previews stale); rows that would change a stored value raise
     ConflictError unless `replace`, and the replaced values are kept in observation_history.
     With `expected_batch` (the newest batch id the caller saw), a batch recorded since raises
-    StaleBatchError, so that what an editor confirmed is what gets written.
+    StaleBatchError, so that what an editor confirmed is what gets written. Real (non-sample)
+    results withdraw any sample results first, in the same transaction and as a batch of their
+    own (`withdrawal`), so fiction never mixes with real data and the withdrawal can be undone.
     """
     incoming = ObservationFrame.validate(incoming)
     with _write_transaction(engine) as connection:
         _check_latest_batch(connection, expected_batch)
+        real = not incoming.empty and not incoming["sample"].any()
+        withdrawal = _withdraw_sample(connection, user) if real else None
         current = _read_keys(connection, incoming)
         classified = classify_observations(current, incoming)
         changed = classified[classified["change"] == CHANGED]
@@ -518,7 +592,7 @@ def record_batch(
             raise ConflictError(changed.reset_index(drop=True))
         writes = classified[classified["change"].isin([NEW, CHANGED])]
         if writes.empty:
-            return BatchResult(batch_id=None, added=0, changed=0, unchanged=len(classified))
+            return BatchResult(batch_id=None, added=0, changed=0, unchanged=len(classified), withdrawal=withdrawal)
         batch_id = connection.execute(
             batches.insert().values(created_at=datetime.now(UTC), created_by=user).returning(batches.c.id)
         ).scalar_one()
@@ -533,7 +607,46 @@ def record_batch(
         added=int(counts.get(NEW, 0)),
         changed=int(counts.get(CHANGED, 0)),
         unchanged=int(len(classified) - counts.get(NEW, 0) - counts.get(CHANGED, 0)),
+        withdrawal=withdrawal,
     )
+
+
+def _withdraw_sample(connection: sa.Connection, user: str) -> BatchResult | None:
+    """Remove every sample observation as one batch whose history keeps them, so undo restores them."""
+    sample = pd.read_sql(sa.select(observations).where(observations.c.sample), connection)
+    if sample.empty:
+        return None
+    batch_id = connection.execute(
+        batches.insert()
+        .values(created_at=datetime.now(UTC), created_by=user, withdraws_sample=True)
+        .returning(batches.c.id)
+    ).scalar_one()
+    sample = sample.astype({"respondents": "Int64"})
+    history = sample.rename(columns={c: f"old_{c}" for c in ["value", "respondents", "note", "sample", "batch_id"]})
+    connection.execute(observation_history.insert(), _records(history.assign(batch_id=batch_id)))
+    connection.execute(observations.delete().where(observations.c.sample))
+    return BatchResult(batch_id=batch_id, added=0, changed=0, unchanged=0, removed=len(sample))
+
+
+def decline_sample(engine: Engine) -> None:
+    """Remember that this store was started empty, so the sample data is never loaded into it."""
+    with _write_transaction(engine) as connection:
+        if connection.execute(sa.select(store_settings.c.name).where(store_settings.c.name == _NO_SAMPLE)).first():
+            return
+        connection.execute(store_settings.insert().values(name=_NO_SAMPLE, value="true"))
+
+
+def is_sample_declined(engine: Engine) -> bool:
+    """Whether `init --empty` started this store without the sample data."""
+    with engine.connect() as connection:
+        query = sa.select(store_settings.c.value).where(store_settings.c.name == _NO_SAMPLE)
+        return connection.execute(query).scalar() is not None
+
+
+def count_sample_observations(engine: Engine) -> int:
+    """How many stored observations are sample data (the first real batch withdraws them)."""
+    with engine.connect() as connection:
+        return connection.execute(sa.select(sa.func.count()).where(observations.c.sample)).scalar_one()
 
 
 def _check_latest_batch(connection: sa.Connection, expected_batch: int | None) -> None:
@@ -719,10 +832,52 @@ def add_user(engine: Engine, name: str, password_hash: str, role: str) -> None:
 
 
 def read_user(engine: Engine, name: str) -> dict | None:
-    """One local account (name, password_hash, role), or None."""
+    """One local account (name, password_hash, role, created_at, disabled_at), or None."""
     with engine.connect() as connection:
         row = connection.execute(sa.select(users).where(users.c.name == name)).mappings().first()
     return dict(row) if row else None
+
+
+def read_users(engine: Engine) -> pd.DataFrame:
+    """Every local account but its password hash, by name."""
+    query = sa.select(users.c.name, users.c.role, users.c.created_at, users.c.disabled_at).order_by(users.c.name)
+    with engine.connect() as connection:
+        return pd.read_sql(query, connection)
+
+
+def update_user(engine: Engine, name: str, **values: object) -> None:
+    """Change an account's password_hash or disabled_at; StoreError when there is no such account."""
+    with _write_transaction(engine) as connection:
+        if connection.execute(users.update().where(users.c.name == name).values(**values)).rowcount == 0:
+            raise StoreError(f"ユーザー「{name}」は登録されていません。一覧を読み込み直してください。")
+
+
+def read_sign_in_failures(engine: Engine, name: str) -> tuple[int, datetime | None]:
+    """How many sign-ins for `name` failed in a row, and when the last one did (UTC)."""
+    with engine.connect() as connection:
+        row = connection.execute(sa.select(sign_in_failures).where(sign_in_failures.c.name == name)).first()
+    if row is None:
+        return 0, None
+    last = row.last_failed_at
+    return row.failures, last.replace(tzinfo=UTC) if last.tzinfo is None else last
+
+
+def record_sign_in_failure(engine: Engine, name: str, when: datetime) -> None:
+    """Count one more failed sign-in for `name`."""
+    with _write_transaction(engine) as connection:
+        counted = connection.execute(
+            sign_in_failures.update()
+            .where(sign_in_failures.c.name == name)
+            .values(failures=sign_in_failures.c.failures + 1, last_failed_at=when)
+        ).rowcount
+        if not counted:
+            connection.execute(sign_in_failures.insert().values(name=name, failures=1, last_failed_at=when))
+
+
+def clear_sign_in_failures(engine: Engine, name: str) -> None:
+    """Forget failed sign-ins for `name` (after a successful sign-in or a password reset)."""
+    with _write_transaction(engine) as connection:
+        connection.execute(sign_in_failures.delete().where(sign_in_failures.c.name == name))
 
 
 def write_commentary(engine: Engine, indicator_code: str, fiscal_year: int, text: str, author: str) -> None:

@@ -30,12 +30,14 @@ class UploadPreview:
     """What an upload would do, row by row, before anything is written.
 
     `rows` has one row per value read, in file and sheet order, with `status` (new / unchanged /
-    changed / error) and what would change; `seen_batch` is the newest batch when it was made.
+    changed / error) and what would change; `seen_batch` is the newest batch when it was made;
+    `withdrawn_sample` how many sample results confirming would withdraw first.
     """
 
     validation: Validation
     rows: pd.DataFrame
     seen_batch: int
+    withdrawn_sample: int = 0
 
     @property
     def counts(self) -> dict[str, int]:
@@ -58,10 +60,16 @@ def preview_upload(
     today: date | None = None,
     on_progress: Callable[[int, str], None] | None = None,
 ) -> UploadPreview:
-    """Validate the files and compare every valid row with the stored observations (`current`)."""
+    """Validate the files and compare every valid row with the stored observations (`current`).
+
+    Real results replace the sample results wholesale (see store.record_batch), so they are
+    compared with the real observations only and the preview counts the sample rows to go.
+    """
     validation = validate_files(files, indicators, today=today, on_progress=on_progress)
     rows = validation.rows
     valid = rows["error"] == ""
+    withdrawn = int(current["sample"].sum()) if not validation.observations.empty else 0
+    current = current[~current["sample"]] if withdrawn else current
     # validation.observations are exactly the rows without an error, in the same order.
     classified = classify_observations(current, validation.observations)
     status = pd.Series(ERROR, index=rows.index, dtype=object)
@@ -74,6 +82,15 @@ def preview_upload(
         validation=validation,
         rows=rows.assign(status=status, old_value=old_value, old_respondents=old_respondents),
         seen_batch=seen_batch,
+        withdrawn_sample=withdrawn,
+    )
+
+
+def describe_withdrawal(count: int) -> str:
+    """What confirming does to the sample results, said before it happens."""
+    return (
+        f"取り込むと、サンプル（架空）の調査結果 {count:,} 件を取り下げます。"
+        "取り下げは別のバッチとして履歴に残り、そのバッチを取り消せば元に戻せます。"
     )
 
 
@@ -182,10 +199,17 @@ def describe_result(result: store.BatchResult, undone_batch: int | None = None) 
             f"バッチ {undone_batch} を取り消しました（バッチ {result.batch_id} として記録）: "
             f"元の値に戻した行 {result.changed + result.added} 件、削除した行 {result.removed} 件。"
         )
-    return (
-        f"バッチ {result.batch_id} として取り込みました: 新規 {result.added} 件、変更 {result.changed} 件"
-        f"（変更なし {result.unchanged} 件）。"
-    )
+    if result.batch_id is None:
+        imported = f"変更はありません（{result.unchanged} 行はすべて登録済みの値と同じです）。"
+    else:
+        imported = (
+            f"バッチ {result.batch_id} として取り込みました: 新規 {result.added} 件、変更 {result.changed} 件"
+            f"（変更なし {result.unchanged} 件）。"
+        )
+    withdrawn = result.withdrawal
+    if withdrawn is None:
+        return imported
+    return f"サンプル（架空）の調査結果 {withdrawn.removed:,} 件を取り下げました（バッチ {withdrawn.batch_id}）。{imported}"
 
 
 def tabulate_batches(batches: pd.DataFrame) -> pd.DataFrame:
@@ -197,8 +221,14 @@ def tabulate_batches(batches: pd.DataFrame) -> pd.DataFrame:
             "日時": created.dt.strftime("%Y-%m-%d %H:%M"),
             "取込者": batches["created_by"],
             "ファイル": [
-                f"（バッチ {int(undone)} の取り消し）" if pd.notna(undone) else files
-                for undone, files in zip(batches["undoes_batch_id"], batches["files"], strict=True)
+                f"（バッチ {int(undone)} の取り消し）"
+                if pd.notna(undone)
+                else "（サンプルデータの取り下げ）"
+                if pd.notna(withdrawal) and bool(withdrawal)
+                else files
+                for undone, withdrawal, files in zip(
+                    batches["undoes_batch_id"], batches["withdraws_sample"], batches["files"], strict=True
+                )
             ],
             "新規": batches["added"].astype(int),
             "変更": batches["changed"].astype(int),

@@ -4,6 +4,7 @@ import streamlit as st
 
 from analytics import vocabulary as v
 from analytics.plan import compare_plans
+from analytics.plan_admin import compare_indicator_values, describe_revision
 from analytics.presentation import outline_policy, render_plan_changes, tabulate_indicators
 from ui.context import read_plans, show_header
 
@@ -22,14 +23,31 @@ with tree:
             st.markdown(outline_policy(plan, policy["code"]))
 
 with revisions:
-    labels = [p.label for p in plans]
-    old_label, new_label = st.select_slider("比べる案", options=labels, value=(labels[0], labels[-1]))
-    old, new = (next(p for p in plans if p.label == label) for label in (old_label, new_label))
-    changes = compare_plans(old, new)
-    st.caption(
-        f"{old_label} → {new_label}: {len(changes)} 件の変更。削除された文字は取り消し線、加わった文字は下線で示します。"
+    by_revision = {p.revision: p for p in plans}
+    left, right = st.columns(2)
+    old, new = (
+        by_revision[
+            column.selectbox(
+                label,
+                list(by_revision),
+                index=index,
+                format_func=lambda r: describe_revision(by_revision[r]),
+                key=f"compare_{index}",
+            )
+        ]
+        for column, label, index in ((left, "比べる版（前）", 0), (right, "比べる版（後）", len(plans) - 1))
     )
-    if changes.empty:
+    old_label, new_label = old.label, new.label
+    changes = compare_plans(old, new)
+    values = compare_indicator_values(old.indicators, new.indicators)
+    st.caption(
+        f"{old_label} → {new_label}: {len(changes) + len(values)} 件の変更。"
+        "削除された文字は取り消し線、加わった文字は下線で示します。"
+    )
+    if changes.empty and values.empty:
         st.info("違いはありません。")
-    else:
+    if not changes.empty:
         st.html(render_plan_changes(changes, old_label, new_label, new.levels))
+    if not values.empty:
+        st.markdown("**基準値・目標値などの変更**")
+        st.table(values, hide_index=True)

@@ -11,14 +11,14 @@ from analytics.reports.report_content import build_report, scope_choices
 from ui.context import (
     is_sample,
     read_commentary,
-    read_current_plan,
+    read_evaluated_plan,
     read_evaluation,
     read_years,
     show_header,
 )
 
 show_header("報告書出力")
-plan = read_current_plan()
+plan = read_evaluated_plan()
 shown = read_evaluation()  # the sidebar's year; with nothing stored, the page stops pointing to データ取込
 years = read_years()
 st.caption(
@@ -30,7 +30,9 @@ scope = st.radio("範囲", list(scopes), format_func=scopes.get, horizontal=True
 format_name = st.radio("形式", list(FORMATS), format_func=lambda name: FORMATS[name].label)
 
 evaluation = read_evaluation(year)
-report = build_report(evaluation, plan, read_commentary(year), scope=scope, sample=is_sample(), today=date.today())
+report = build_report(
+    evaluation, read_evaluated_plan(year), read_commentary(year), scope=scope, sample=is_sample(), today=date.today()
+)
 written = int((report.indicators["commentary"] != "").sum())
 st.caption(
     f"{len(report.indicators)} 指標（スライド {len(report.slides)} 枚）・ 評価方法: {v.METHOD_LABELS[evaluation.method]}"

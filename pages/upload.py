@@ -16,6 +16,7 @@ from analytics.upload import (
     UploadPreview,
     commit_upload,
     describe_result,
+    describe_withdrawal,
     preview_upload_isolated,
     tabulate_batches,
     tabulate_issues,
@@ -60,6 +61,8 @@ def _show_preview(preview: UploadPreview) -> None:
     labels = {NEW: "新規", CHANGED: "変更", UNCHANGED: "変更なし", ERROR: "エラー"}
     for column, (status, label) in zip(st.columns(4), labels.items(), strict=True):
         column.metric(label, f"{counts[status]:,} 件")
+    if preview.withdrawn_sample:
+        st.info(describe_withdrawal(preview.withdrawn_sample), icon=":material/science:")
     with st.expander("シートごとの読み込み結果", expanded=any(s.layout is None for s in preview.validation.sheets)):
         st.text("\n".join(str(sheet) for sheet in preview.validation.sheets) or "読み込めたシートはありません")
     issues = preview.validation.issues

@@ -21,7 +21,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from analytics import store
-from analytics.bootstrap import prepare_store
+from analytics.bootstrap import SAMPLE_DIRECTORY, prepare_store
+from analytics.importer import import_files, read_files
 from analytics.plan import load_plans
 
 if TYPE_CHECKING:
@@ -237,3 +238,11 @@ def _wait_until_healthy(url: str, server: subprocess.Popen, seconds: float = 60)
         except OSError:
             time.sleep(0.3)
     raise TimeoutError(f"dashboard did not answer {url} within {seconds} s")
+
+
+@pytest.fixture
+def real_engine(empty_engine: Engine) -> Engine:
+    """A live store: the sample files imported as real results (not marked sample), so that new
+    batches are compared with them instead of withdrawing them."""
+    import_files(empty_engine, read_files(sorted(SAMPLE_DIRECTORY.glob("*.xlsx"))), "初期データ")
+    return empty_engine

@@ -11,7 +11,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from analytics import store
 from analytics.accounts import create_user
-from analytics.bootstrap import prepare_store
+from analytics.bootstrap import SAMPLE_DIRECTORY, prepare_store
+from analytics.importer import import_files, read_files
 
 UPLOADS = Path(__file__).resolve().parent / "fixtures" / "upload"
 SCREENSHOTS = Path(tempfile.gettempdir()) / "upload-screenshots"
@@ -21,9 +22,11 @@ TIMEOUT = 60_000
 
 @pytest.fixture(scope="module")
 def upload_app(stores: Stores) -> Iterator[tuple[str, str]]:
-    """The dashboard over its own store (sample data and one editor), so uploads touch no other test."""
+    """The dashboard over its own live store (the sample files imported as real results, and one
+    editor), so uploads are compared with real values and touch no other test."""
     database_url = stores.new_url()
-    engine = prepare_store(database_url)
+    engine = prepare_store(database_url, sample=False)
+    import_files(engine, read_files(sorted(SAMPLE_DIRECTORY.glob("*.xlsx"))), "初期データ")
     create_user(engine, "山田", "correct horse")
     engine.dispose()
     SCREENSHOTS.mkdir(exist_ok=True)
@@ -40,7 +43,7 @@ def _open_signed_in(browser: Browser, url: str) -> Page:
     page = browser.new_context(viewport={"width": 1400, "height": 1800}, locale="ja-JP").new_page()
     page.set_default_timeout(TIMEOUT)
     page.goto(f"{url}/upload")
-    expect(page.locator("h1").first).to_have_text("データ取込")
+    expect(page.locator("h1").first).to_have_text("データ取込", timeout=TIMEOUT)  # a cold server on a busy machine
     expect(page.get_by_role("button", name="ログイン")).to_be_visible()
     _shot(page, "01_signed_out")
     page.get_by_label("ユーザー名").fill("山田")

@@ -1,5 +1,7 @@
 """Every page, driven through the entry point as a user would, on a fresh store with the sample data."""
 
+import dataclasses
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,9 @@ from analytics import store
 from analytics.accounts import EDITOR, User
 from analytics.bootstrap import prepare_store
 from analytics.importer import import_files, read_files
+from analytics.plan_admin import PLAN_FIELDS, revise_indicator, save_revision
+
+SAVED = datetime(2026, 5, 10, 1, 30, tzinfo=UTC)
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "pages").glob("*.py"))
@@ -197,11 +202,10 @@ def test_presentation_steps_through_the_report_slides() -> None:
     assert "4 / 17" in _texts(app)
 
 
-def test_a_partly_uploaded_new_year_does_not_take_over_the_overview(database_url: str, tmp_path: Path) -> None:
+def test_a_partly_uploaded_new_year_does_not_take_over_the_overview(real_engine, tmp_path: Path) -> None:
     staff_only = tmp_path / "staff_2025.csv"
     staff_only.write_text("年度,指標,値,回答者数\n2025,3-①,67.0,650\n2025,3-②,45.0,650\n", encoding="utf-8")
-    engine = prepare_store(database_url)
-    import_files(engine, read_files([staff_only]), "山田")
+    import_files(real_engine, read_files([staff_only]), "山田")
     app = _open()
     assert app.sidebar.selectbox[0].value == 2024
     assert app.caption[0].value.startswith("令和6(2024)年度の調査結果")
@@ -210,7 +214,14 @@ def test_a_partly_uploaded_new_year_does_not_take_over_the_overview(database_url
     assert app.caption[0].value.startswith("令和7(2025)年度の調査結果")
 
 
-@pytest.mark.parametrize("page", [page for page in PAGES if page not in {"pages/upload.py", "pages/plan_structure.py"}])
+@pytest.mark.parametrize(
+    "page",
+    [
+        page
+        for page in PAGES
+        if page not in {"pages/upload.py", "pages/plan_structure.py", "pages/accounts.py", "pages/plan_admin.py"}
+    ],
+)
 def test_pages_point_to_the_upload_page_once_the_sample_data_is_undone(page: str, database_url: str) -> None:
     store.undo_batch(prepare_store(database_url), 1, "山田")
     app = _open(page)
@@ -218,3 +229,65 @@ def test_pages_point_to_the_upload_page_once_the_sample_data_is_undone(page: str
     assert [info.value for info in app.info] == [
         "調査結果がまだ登録されていません。「データ取込」のページから取り込んでください。"
     ]
+
+
+def _warnings(page: str | None = None) -> list[str]:
+    return [warning.value for warning in _open(page).warning]
+
+
+def test_the_sample_notice_names_exactly_what_is_still_fictional(real_engine) -> None:
+    assert _warnings() == ["サンプル（架空）データ: 基準値・目標値（11指標）がサンプルです。実際の値ではありません。"]
+    plan = store.read_plans(real_engine)[-1]
+    live = dataclasses.replace(plan, sha256="live", indicators=plan.indicators.assign(sample=False))
+    store.sync_plans(real_engine, [live])
+    st.cache_data.clear()
+    assert _warnings() == []
+
+
+def test_the_demo_store_says_both_plan_values_and_results_are_fictional() -> None:
+    assert _warnings("pages/trends.py") == [
+        "サンプル（架空）データ: 基準値・目標値（11指標）がサンプルです。"
+        "調査結果（2015〜2024年度）がサンプルです。実際の値ではありません。"
+    ]
+
+
+def test_plan_page_compares_any_two_revisions_including_edited_values(engine) -> None:
+    plan = store.read_plans(engine)[-1]
+    values = _edit_values(plan, "1-①", target_value=60.0)
+    save_revision(engine, plan, revise_indicator(plan, "1-①", values), "管理太郎", "確定値", SAVED)
+    app = _open("pages/plan_structure.py")
+    assert [box.value for box in app.selectbox] == [1, 3]
+    app.selectbox[0].select(2).run()
+    assert "11月30日現在 → 2026年5月10日改定: 1 件の変更。" in _texts(app)
+    assert app.table[-1].value.values.tolist() == [["1-①", "目標値", "55", "60"]]
+    app.selectbox[0].select(3).run()
+    assert [info.value for info in app.info] == ["違いはありません。"]
+
+
+def test_a_past_year_is_evaluated_with_the_current_plan_or_the_plan_of_the_time(engine) -> None:
+    plan = store.read_plans(engine)[-1]
+    values = _edit_values(plan, "1-①", target_value=80.0)
+    save_revision(engine, plan, revise_indicator(plan, "1-①", values), "管理太郎", "目標の引き上げ", SAVED)
+    app = _open()
+    assert app.sidebar.toggle[0].label == "当時の計画で評価"
+    assert "評価に使う計画: 2026年5月10日改定（版 3）" in _sidebar_captions(app)
+    then = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    then.session_state["plan_then"] = True
+    then.run()
+    assert not then.exception
+    assert "評価に使う計画: 11月30日現在（版 2）" in _sidebar_captions(then)
+
+    detail = _open("pages/indicator.py", indicator="1-①")
+    assert "- 目標値: 80.0%（令和7(2025)年度）" in _texts(detail)
+    detail.session_state["plan_then"] = True
+    detail.run()
+    assert "- 目標値: 55.0%（令和7(2025)年度）" in _texts(detail)
+
+
+def _sidebar_captions(app: AppTest) -> list[str]:
+    return [caption.value for caption in app.sidebar.caption]
+
+
+def _edit_values(plan, code: str, **changes: object) -> dict:
+    row = plan.indicators.set_index("code").loc[code]
+    return {spec.column: row[spec.column] for spec in PLAN_FIELDS} | changes

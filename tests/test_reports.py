@@ -5,7 +5,7 @@ import os
 import re
 import shutil
 import subprocess
-from datetime import date
+from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from analytics.assessment import PlanEvaluation, evaluate_plan
 from analytics.bootstrap import prepare_store
 from analytics.cli import main
 from analytics.evaluation_settings import load_settings
+from analytics.plan_admin import PLAN_FIELDS, revise_indicator, save_revision
 from analytics.presentation import status_badge
 from analytics.reports import FORMATS, file_name
 from analytics.reports.html_report import render_html
@@ -75,7 +76,7 @@ def test_whole_plan_report_has_title_summary_then_each_policy_followed_by_its_in
     assert isinstance(title, TitleSlide)
     assert title.plan_name == "川西市参画と協働のまちづくり推進計画"
     assert title.heading == "施策評価指標の進捗状況　令和6(2024)年度"
-    assert title.details == ("対象: 計画全体", "評価方法: 直線法", "2025年2月3日 作成")
+    assert title.details == ("対象: 計画全体", "評価方法: 直線法", "計画: 11月30日現在（版 2）", "2025年2月3日 作成")
 
 
 def test_summary_lists_flagged_indicators_worst_first_with_reasons_over_two_slides(report: Report) -> None:
@@ -232,6 +233,23 @@ def test_export_command_writes_each_format_and_exits_0(
     assert "令和5(2023)年度、計画全体" in capsys.readouterr().out
     deck = Presentation(str(tmp_path / "report.pptx"))
     assert "令和5(2023)年度" in deck.slides[0].shapes[1].text_frame.text
+
+
+def test_export_names_the_plan_revision_and_uses_the_plan_of_the_time_on_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv(store.DATABASE_URL_VARIABLE, database_url)
+    engine = prepare_store(database_url)
+    plan = store.read_plans(engine)[-1]
+    row = plan.indicators.set_index("code").loc["1-①"]
+    values = {spec.column: row[spec.column] for spec in PLAN_FIELDS} | {"target_value": 70.0}
+    saved = datetime(2026, 5, 10, 1, 30, tzinfo=UTC)
+    save_revision(engine, plan, revise_indicator(plan, "1-①", values), "管理太郎", "目標の見直し", saved)
+    output = tmp_path / "report.html"
+    for arguments, revision in (([], "2026年5月10日改定（版 3）"), (["--plan-then"], "11月30日現在（版 2）")):
+        assert main(["export", "--format", "html", "--output", str(output), "--year", "2023", *arguments]) == 0
+        assert f"計画: {revision}）。" in capsys.readouterr().out
+        assert f"計画: {revision}" in output.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 """The `status` command end to end: a temporary store, a recorded batch, three output formats."""
 
 import json
+from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
@@ -9,6 +10,7 @@ from analytics import store
 from analytics import vocabulary as v
 from analytics.cli import main
 from analytics.plan import load_plans
+from analytics.plan_admin import PLAN_FIELDS, revise_indicator, save_revision
 from analytics.schemas import ObservationFrame
 
 # Current plan (2_1130.yaml), FY2020 is halfway from FY2015 to FY2025.
@@ -86,3 +88,28 @@ def test_status_rejects_an_unknown_method(recorded, capsys):
     with pytest.raises(SystemExit) as exited:
         main(["status", "--method", "straight"])
     assert exited.value.code == 2
+
+
+@pytest.mark.parametrize(
+    ("arguments", "revision", "baseline"),
+    [([], "2026年5月10日改定（版 3）", "30.0"), (["--plan-then"], "11月30日現在（版 2）", "42.0")],
+)
+def test_status_names_the_plan_revision_and_evaluates_with_the_plan_of_the_time_on_request(
+    recorded, capsys, arguments, revision, baseline
+):
+    engine = store.open_store()
+    plan = store.read_plans(engine)[-1]
+    row = plan.indicators.set_index("code").loc["1-①"]
+    values = {spec.column: row[spec.column] for spec in PLAN_FIELDS} | {"baseline_value": 30.0}
+    saved = datetime(2026, 5, 10, 1, 30, tzinfo=UTC)
+    save_revision(engine, plan, revise_indicator(plan, "1-①", values), "管理太郎", "基準値の訂正", saved)
+    assert main(["status", "--year", "2020", *arguments]) == 0
+    assert capsys.readouterr().out.splitlines()[0].endswith(f"計画: {revision}")
+    assert main(["status", "--year", "2020", "--format", "csv", *arguments]) == 0
+    first = capsys.readouterr().out.splitlines()[1].split(",")
+    assert first[7] == baseline
+
+
+def test_status_names_what_is_still_fictional(recorded, capsys):
+    assert main(["status", "--year", "2020"]) == 0
+    assert capsys.readouterr().out.splitlines()[1] == "サンプル（架空）データ: 基準値・目標値（11指標）がサンプルです。"

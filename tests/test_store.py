@@ -94,7 +94,8 @@ def _csv(text: str, name: str = "survey.csv") -> list[tuple[str, bytes]]:
     return [(name, text.encode("utf-8"))]
 
 
-def test_undo_restores_exactly_the_values_a_batch_replaced_and_is_itself_a_batch(engine: Engine) -> None:
+def test_undo_restores_exactly_the_values_a_batch_replaced_and_is_itself_a_batch(real_engine: Engine) -> None:
+    engine = real_engine
     before = store.read_observations(engine)
     result = import_files(
         engine, _csv("年度,指標,値,回答者数,備考\n2024,1-①,55.0,1210,速報\n2025,1-①,54.8,1231,\n"), "山田", replace=True
@@ -117,7 +118,8 @@ def test_undo_restores_exactly_the_values_a_batch_replaced_and_is_itself_a_batch
     ]
 
 
-def test_undoing_an_undo_brings_the_batch_back(engine: Engine) -> None:
+def test_undoing_an_undo_brings_the_batch_back(real_engine: Engine) -> None:
+    engine = real_engine
     result = import_files(engine, _csv("年度,指標,値\n2025,1-①,54.8\n"), "山田")
     after = store.read_observations(engine)
     undo = store.undo_batch(engine, result.batch_id, "佐藤")
@@ -125,7 +127,8 @@ def test_undoing_an_undo_brings_the_batch_back(engine: Engine) -> None:
     pd.testing.assert_frame_equal(store.read_observations(engine), after)
 
 
-def test_undo_is_refused_while_a_later_batch_changed_the_same_values(engine: Engine) -> None:
+def test_undo_is_refused_while_a_later_batch_changed_the_same_values(real_engine: Engine) -> None:
+    engine = real_engine
     first = import_files(engine, _csv("年度,指標,値\n2025,1-①,54.8\n"), "山田")
     second = import_files(engine, _csv("年度,指標,値\n2025,1-①,55.1\n"), "佐藤", replace=True)
     before = store.read_observations(engine), store.read_batches(engine)
@@ -140,6 +143,32 @@ def test_undo_is_refused_while_a_later_batch_changed_the_same_values(engine: Eng
     store.undo_batch(engine, second.batch_id, "山田")
     store.undo_batch(engine, first.batch_id, "山田")
     assert store.read_observations(engine).query("fiscal_year == 2025").empty
+
+
+def test_a_real_batch_withdraws_the_sample_as_its_own_batch_and_undo_brings_it_back(engine: Engine) -> None:
+    sample = store.read_observations(engine)
+    result = import_files(engine, _csv("年度,指標,値,回答者数\n2024,1-①,55.0,1210\n"), "山田")
+    assert result.withdrawal is not None
+    assert (result.withdrawal.batch_id, result.withdrawal.removed, result.batch_id, result.added) == (2, 1351, 3, 1)
+    assert store.read_observations(engine)[["indicator_code", "fiscal_year", "value", "sample"]].values.tolist() == [
+        ["1-①", 2024, 55.0, False]
+    ]
+    batches = store.read_batches(engine)
+    assert batches[["id", "created_by", "withdraws_sample", "removed"]].values.tolist()[1] == [2, "山田", True, 1351]
+    with pytest.raises(store.StoreError, match="先にバッチ 3 から"):
+        store.undo_batch(engine, 2, "山田")
+    store.undo_batch(engine, 3, "山田")
+    store.undo_batch(engine, 2, "山田")
+    pd.testing.assert_frame_equal(store.read_observations(engine), sample)
+    with engine.connect() as connection:
+        written_by = connection.execute(sa.select(store.observations.c.batch_id).distinct()).scalars().all()
+    assert written_by == [1]  # the sample batch, as before
+
+
+def test_a_sample_batch_does_not_withdraw_the_sample(engine: Engine) -> None:
+    result = import_files(engine, _csv("年度,指標,値\n2025,1-①,54.8\n"), "サンプルデータ", sample=True)
+    assert result.withdrawal is None
+    assert store.read_observations(engine)["sample"].all()
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,12 @@ UPLOADS = Path(__file__).resolve().parent / "fixtures" / "upload"
 TODAY = date(2026, 11, 24)
 
 
+@pytest.fixture
+def engine(real_engine: Engine) -> Engine:
+    """Uploads here go into a live store, where real results are compared with real results."""
+    return real_engine
+
+
 def _preview(engine: Engine, files: list[tuple[str, bytes]]):
     return preview_upload(
         files,

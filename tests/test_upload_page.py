@@ -9,6 +9,8 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import store, upload
 from analytics.accounts import create_user
+from analytics.bootstrap import SAMPLE_DIRECTORY
+from analytics.importer import import_files, read_files
 
 PAGE = Path(__file__).resolve().parent.parent / "pages" / "upload.py"
 UPLOADS = Path(__file__).resolve().parent / "fixtures" / "upload"
@@ -52,11 +54,13 @@ def test_anyone_sees_the_template_and_the_history_but_not_the_uploader(engine) -
 
 def test_a_wrong_password_is_refused_and_still_no_uploader() -> None:
     app = _sign_in(_open(), "wrong horse")
-    assert "ユーザー名かパスワードが違います" in app.error[0].value
+    assert app.error[0].value.startswith("ユーザー名かパスワードが違います。分からない場合は、管理者に")
+    assert "python -m" not in app.error[0].value
     assert len(app.file_uploader) == 0
 
 
 def test_an_editor_uploads_sees_the_preview_confirms_and_undoes(engine) -> None:
+    import_files(engine, read_files(sorted(SAMPLE_DIRECTORY.glob("*.xlsx"))), "初期データ")  # now a live store
     before = store.read_observations(engine)
     app = _sign_in(_open())
     assert any("山田 さん（編集者）としてログインしています" in caption.value for caption in app.caption)
@@ -95,6 +99,30 @@ def test_a_file_already_imported_says_nothing_changes_and_offers_no_confirm(engi
     assert [info.value for info in app.info] == ["変更はありません（6 行はすべて登録済みの値と同じです）。"]
     assert "この内容で取り込む" not in _labels(app)
     pd.testing.assert_frame_equal(store.read_batches(engine), batches)
+
+
+def test_the_first_real_upload_says_it_withdraws_the_sample_and_does(engine) -> None:
+    app = _sign_in(_open())
+    content = (UPLOADS / "wide_merged_header.xlsx").read_bytes()
+    app.file_uploader[0].set_value(("wide_merged_header.xlsx", content, "application/octet-stream"))
+    app.run()
+    assert [info.value for info in app.info] == [
+        "取り込むと、サンプル（架空）の調査結果 1,351 件を取り下げます。"
+        "取り下げは別のバッチとして履歴に残り、そのバッチを取り消せば元に戻せます。"
+    ]
+    assert [metric.value for metric in app.metric] == ["6 件", "0 件", "0 件", "0 件"]
+    next(button for button in app.button if button.label == "この内容で取り込む").click()
+    app.run()
+    assert app.success[0].value == (
+        "サンプル（架空）の調査結果 1,351 件を取り下げました（バッチ 2）。"
+        "バッチ 3 として取り込みました: 新規 6 件、変更 0 件（変更なし 0 件）。"
+    )
+    assert app.dataframe[0].value["ファイル"].tolist() == [
+        "wide_merged_header.xlsx",
+        "（サンプルデータの取り下げ）",
+        "administrative_count_sample.xlsx、citizen_survey_sample.xlsx、staff_survey_sample.xlsx",
+    ]
+    assert not store.read_observations(engine)["sample"].any()
 
 
 def test_a_file_with_errors_lists_them_and_cannot_be_confirmed(engine) -> None:

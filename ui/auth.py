@@ -1,12 +1,13 @@
-"""Who may write: a signed-in editor, by local account or, where secrets configure it, the city's OIDC sign-in."""
+"""Who may write: a signed-in 編集者 or 管理者, by local account or, where secrets configure it, the city's OIDC sign-in."""
 
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from analytics.accounts import EDITOR, User, authenticate
+from analytics.accounts import ROLE_LABELS, SessionFailures, SignInError, User, role_for_identity, sign_in
 from ui.context import get_engine
 
 _USER_KEY = "signed_in_user"
+_FAILURES_KEY = "sign_in_failures"
 
 
 def _oidc_settings() -> dict | None:
@@ -17,34 +18,44 @@ def _oidc_settings() -> dict | None:
         return None
 
 
-def _oidc_editors() -> list[str] | None:
-    # Optional [dashboard] editors = ["a@city.example"]; without it every signed-in person may edit,
-    # and the identity provider decides who can sign in to this app at all.
+def _dashboard_settings() -> dict:
+    # Optional [dashboard] roles / editors: which verified addresses may edit or administer.
     try:
-        return st.secrets.get("dashboard", {}).get("editors")
+        return dict(st.secrets.get("dashboard", {}))
     except StreamlitSecretNotFoundError:
-        return None
+        return {}
 
 
-def current_editor() -> User | None:
-    """The signed-in editor, or None; viewing needs no sign-in, uploading and undoing need this."""
+def current_user() -> User | None:
+    """The signed-in 編集者 or 管理者, or None; viewing needs no sign-in."""
     if _oidc_settings() is not None:
         if not st.user.is_logged_in:
             return None
-        name = st.user.get("email") or st.user.get("name") or ""
-        editors = _oidc_editors()
-        return User(name=name, role=EDITOR) if name and (editors is None or name in editors) else None
+        role = role_for_identity(_dashboard_settings(), st.user)
+        return User(name=str(st.user.get("email")), role=role) if role else None
     user = st.session_state.get(_USER_KEY)
-    return user if isinstance(user, User) and user.is_editor else None
+    return user if isinstance(user, User) else None
 
 
-def show_sign_in() -> None:
-    """The identity provider's sign-in button, or the form for a local account."""
+def current_editor() -> User | None:
+    """The signed-in person if they may change survey data and 所見 (編集者 or 管理者)."""
+    user = current_user()
+    return user if user is not None and user.is_editor else None
+
+
+def current_admin() -> User | None:
+    """The signed-in person if they may change the plan and the accounts (管理者)."""
+    user = current_user()
+    return user if user is not None and user.is_admin else None
+
+
+def show_sign_in(role: str = "editor") -> None:
+    """The identity provider's sign-in button, or the form for a local account (throttled)."""
     if _oidc_settings() is not None:
         if st.user.is_logged_in:
             st.warning(
-                f"{st.user.get('email') or st.user.get('name')} さんには取込の権限がありません。"
-                "管理者に編集者への追加を依頼してください。"
+                f"{st.user.get('email') or st.user.get('name')} さんには{ROLE_LABELS[role]}の権限がありません。"
+                f"管理者に{ROLE_LABELS[role]}への追加を依頼してください。"
             )
             st.button("ログアウト", on_click=st.logout)
         else:
@@ -54,21 +65,20 @@ def show_sign_in() -> None:
         name = st.text_input("ユーザー名")
         password = st.text_input("パスワード", type="password")
         if st.form_submit_button("ログイン", type="primary"):
-            user = authenticate(get_engine(), name, password)
-            if user is None or not user.is_editor:
-                st.error(
-                    "ユーザー名かパスワードが違います。アカウントは管理者が "
-                    "`python -m analytics user add 名前 --role editor` で作成します。"
-                )
-            else:
-                st.session_state[_USER_KEY] = user
-                st.rerun()
+            failures = st.session_state.setdefault(_FAILURES_KEY, SessionFailures())
+            try:
+                user = sign_in(get_engine(), name, password, failures)
+            except SignInError as error:
+                st.error(str(error), icon=":material/lock:")
+                return
+            st.session_state[_USER_KEY] = user
+            st.rerun()
 
 
 def show_signed_in(user: User) -> None:
     """Who is signed in, and a way out."""
     left, right = st.columns([4, 1], vertical_alignment="center")
-    left.caption(f"{user.name} さん（編集者）としてログインしています。取込の履歴にこの名前が記録されます。")
+    left.caption(f"{user.name} さん（{user.role_label}）としてログインしています。変更の履歴にこの名前が記録されます。")
     if _oidc_settings() is not None:
         right.button("ログアウト", on_click=st.logout)
     elif right.button("ログアウト"):

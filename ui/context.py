@@ -17,10 +17,13 @@ from analytics.charts import plot_indicator_trend
 from analytics.evaluation_settings import Settings, SettingsError, load_settings
 from analytics.failures import explain_failure
 from analytics.plan import Plan
+from analytics.plan_admin import describe_revision, plan_in_force
 from analytics.progress import TargetError
+from analytics.sample_data import describe_sample
 
 YEAR_KEY = "year"
 METHOD_KEY = "method"
+PLAN_THEN_KEY = "plan_then"
 _TOKYO = ZoneInfo("Asia/Tokyo")
 
 
@@ -55,13 +58,17 @@ def _read_observations(_engine: Engine, version: tuple[int, int]) -> pd.DataFram
     return store.read_observations(_engine)
 
 
+@st.cache_data(show_spinner=False)
+def _read_revisions(_engine: Engine, version: tuple[int, int]) -> pd.DataFrame:
+    return store.read_plan_revisions(_engine)
+
+
 @st.cache_data(show_spinner="評価しています…")
 def _evaluate(
-    _engine: Engine, version: tuple[int, int], settings: Settings, year: int | None, method: str
+    _engine: Engine, version: tuple[int, int], settings: Settings, year: int | None, method: str, revision: int
 ) -> PlanEvaluation:
-    return evaluate_plan(
-        _read_plans(_engine, version)[-1].indicators, _read_observations(_engine, version), settings, year, method
-    )
+    plan = next(p for p in _read_plans(_engine, version) if p.revision == revision)
+    return evaluate_plan(plan.indicators, _read_observations(_engine, version), settings, year, method)
 
 
 # Figures are built once per data version, year, method and indicator and then shared as they are:
@@ -75,10 +82,11 @@ def _trend_figure(
     settings: Settings,
     year: int | None,
     method: str,
+    revision: int,
     code: str,
     compact: bool,
 ) -> go.Figure:
-    result = _evaluate(_engine, version, settings, year, method)
+    result = _evaluate(_engine, version, settings, year, method, revision)
     indicator = result.indicators.set_index("code", drop=False).loc[code]
     return plot_indicator_trend(result.history_of(code), indicator, compact=compact)
 
@@ -90,6 +98,20 @@ def read_plans() -> list[Plan]:
 
 def read_current_plan() -> Plan:
     return read_plans()[-1]
+
+
+def read_evaluated_plan(year: int | None = None) -> Plan:
+    """The plan revision a year is evaluated against: the current one, or with 「当時の計画で評価」
+    the one in force at the end of that year (default: the sidebar's year)."""
+    plans = read_plans()
+    if not st.session_state.get(PLAN_THEN_KEY):
+        return plans[-1]
+    year = st.session_state.get(YEAR_KEY) if year is None else year
+    year = default_year(plans[-1].indicators, read_observations()) if year is None else year
+    if year is None:  # no results yet: nothing is evaluated
+        return plans[-1]
+    engine = get_engine()
+    return plan_in_force(plans, _read_revisions(engine, store.read_data_version(engine)), int(year))
 
 
 def read_observations() -> pd.DataFrame:
@@ -106,14 +128,15 @@ def read_settings() -> Settings:
         st.stop()
 
 
-def _chosen(year: int | None = None) -> tuple[Engine, tuple[int, int], Settings, int | None, str]:
+def _chosen(year: int | None = None) -> tuple[Engine, tuple[int, int], Settings, int | None, str, int]:
     """The cache key of everything evaluated: store, data version, settings, year (default: the
-    sidebar's) and the sidebar's method."""
+    sidebar's), the sidebar's method and the plan revision evaluated against."""
     engine = get_engine()
     settings = read_settings()
     method = st.session_state.get(METHOD_KEY) or settings.method
     year = st.session_state.get(YEAR_KEY) if year is None else year
-    return engine, store.read_data_version(engine), settings, year, method
+    revision = read_evaluated_plan(year).revision
+    return engine, store.read_data_version(engine), settings, year, method, revision
 
 
 def read_evaluation(year: int | None = None) -> PlanEvaluation:
@@ -156,13 +179,13 @@ def read_commentary(year: int) -> pd.DataFrame:
 
 def is_sample() -> bool:
     """Whether any value shown (plan baseline or target, or survey result) is fictional sample data."""
-    return bool(read_current_plan().indicators["sample"].any() or read_observations()["sample"].any())
+    return bool(describe_sample(read_evaluated_plan().indicators, read_observations()))
 
 
 def show_sample_notice() -> None:
-    """The sample-data notice, whenever any shown value is fictional."""
-    if is_sample():
-        st.warning(f"サンプル（架空）データ: {v.SAMPLE_NOTICE}", icon=":material/science:")
+    """The sample-data notice naming exactly what is still fictional; none once nothing shown is."""
+    if parts := describe_sample(read_evaluated_plan().indicators, read_observations()):
+        st.warning(f"サンプル（架空）データ: {'。'.join(parts)}。実際の値ではありません。", icon=":material/science:")
 
 
 def show_header(title: str) -> None:
@@ -193,6 +216,13 @@ def show_sidebar() -> None:
             key=METHOD_KEY,
             help="直線法: 基準値から目標値への直線と比べる。成長率法: 実際の年平均成長率を目標に必要な成長率と比べる（Open SDG 方式）。",
         )
+        st.toggle(
+            "当時の計画で評価",
+            key=PLAN_THEN_KEY,
+            help="オフ: どの年度も現行の計画（基準値・目標値）で評価します。"
+            "オン: 選んだ年度を、その年度末に有効だった計画の版で評価します。",
+        )
+        st.caption(f"評価に使う計画: {describe_revision(read_evaluated_plan())}")
         st.divider()
         st.caption(f"データベース: {store.describe_location(get_engine())}")
         st.caption(f"最終更新: {describe_last_update()}")

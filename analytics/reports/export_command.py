@@ -11,6 +11,7 @@ from analytics.assessment import evaluate_plan
 from analytics.bootstrap import prepare_store
 from analytics.evaluation_settings import SettingsError, load_settings
 from analytics.files import write_file_atomically
+from analytics.plan_admin import describe_revision, read_plan_for
 from analytics.progress import TargetError
 from analytics.reports import FORMATS
 from analytics.reports.report_content import WHOLE_PLAN, ScopeError, build_report
@@ -30,6 +31,9 @@ def add_export_command(commands: argparse._SubParsersAction) -> None:
         default=WHOLE_PLAN,
         help="範囲: all（計画全体・既定）、flagged（要注意の指標のみ）、基本方針のコード（例: 1）",
     )
+    export.add_argument(
+        "--plan-then", action="store_true", help="当時の計画で評価（その年度末に有効だった計画の版を使う）"
+    )
     export.set_defaults(handler=run_export)
 
 
@@ -44,7 +48,7 @@ def run_export(arguments: argparse.Namespace) -> int:
     try:
         settings = load_settings()
         engine = prepare_store()
-        plan = store.read_plans(engine)[-1]
+        plan = read_plan_for(engine, arguments.year, as_then=arguments.plan_then)
         observations = store.read_observations(engine)
         years = set(observations.loc[observations["dimension"] == v.OVERALL, "fiscal_year"])
         if not years:
@@ -65,7 +69,7 @@ def run_export(arguments: argparse.Namespace) -> int:
     write_file_atomically(arguments.output, lambda stream: stream.write(render(report)))
     print(
         f"{arguments.output} に書き出しました（{v.format_fiscal_year(report.year)}、{report.scope_label}、"
-        f"指標 {len(report.indicators)} 件）。"
+        f"指標 {len(report.indicators)} 件、計画: {describe_revision(plan)}）。"
     )
     if sample:
         print(v.SAMPLE_NOTICE)

@@ -12,6 +12,7 @@ from analytics import store
 from analytics import vocabulary as v
 from analytics.assessment import PlanEvaluation
 from analytics.plan import Plan
+from analytics.plan_admin import describe_revision
 from analytics.presentation import (
     describe_definition,
     describe_departments,
@@ -221,7 +222,7 @@ def build_report(
     in_scope = [code for code in policies.index if code in set(indicators["policy_code"])]
     plan_name = plan.title.removesuffix("体系表")  # the stored title names the table, not the plan
     heading = f"{plan.level(v.INDICATOR)}の進捗状況　{v.format_fiscal_year(evaluation.year)}"
-    slides: list[Slide] = [_title_slide(plan_name, heading, evaluation, choices[scope], today)]
+    slides: list[Slide] = [_title_slide(plan_name, heading, evaluation, choices[scope], today, describe_revision(plan))]
     slides += _summary_slides(evaluation.summary, indicators, in_scope, policy_level)
     for code in in_scope:
         members = indicators[indicators["policy_code"] == code]
@@ -253,13 +254,16 @@ def _in_scope(evaluated: pd.DataFrame, scope: str) -> pd.DataFrame:
     return evaluated[evaluated["policy_code"] == scope]
 
 
-def _title_slide(plan_name: str, heading: str, evaluation: PlanEvaluation, scope_label: str, today: date) -> TitleSlide:
+def _title_slide(
+    plan_name: str, heading: str, evaluation: PlanEvaluation, scope_label: str, today: date, revision: str
+) -> TitleSlide:
     return TitleSlide(
         plan_name=plan_name,
         heading=heading,
         details=(
             f"対象: {scope_label}",
             f"評価方法: {v.METHOD_LABELS[evaluation.method]}",
+            f"計画: {revision}",
             f"{today.year}年{today.month}月{today.day}日 作成",
         ),
     )

@@ -1,0 +1,177 @@
+"""Plan revisions made by administrators: edit an indicator, restore, compare, and pick the plan in force for a year."""
+
+import math
+import numbers
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from analytics import store
+from analytics import vocabulary as v
+from analytics.assessment import default_year
+from analytics.plan import Plan
+from analytics.schemas import IndicatorFrame
+
+YEAR, NUMBER, CHOICE, TEXT = "year", "number", "choice", "text"
+_TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+class PlanRevisionError(ValueError):
+    """An edit or restore that cannot be saved; the message is Japanese and says what to fix."""
+
+
+@dataclass(frozen=True)
+class PlanField:
+    """One editable property of an indicator: its IndicatorFrame column, label and kind of input."""
+
+    column: str
+    label: str
+    kind: str
+    choices: Mapping[object, str] = field(default_factory=dict)
+
+    def format(self, value: object) -> str:
+        """The value as the revision comparison shows it."""
+        if pd.isna(value):
+            return "—"
+        if self.kind == CHOICE:
+            return self.choices.get(value, str(value))
+        if self.kind == YEAR:
+            return v.format_fiscal_year(int(value))
+        return f"{value:g}" if self.kind == NUMBER else str(value)
+
+
+# The form on 計画の管理 and the revision comparison are built from this list: a new indicator
+# property (definition, 担当課, 年次目標, baseline n …) is one more line here.
+PLAN_FIELDS: tuple[PlanField, ...] = (
+    PlanField("baseline_year", "基準年度", YEAR),
+    PlanField("baseline_value", "基準値", NUMBER),
+    PlanField("target_year", "目標年度", YEAR),
+    PlanField("target_value", "目標値", NUMBER),
+    PlanField("higher_is_better", "方向", CHOICE, {True: "高いほど良い", False: "低いほど良い"}),
+    PlanField("unit", "単位", CHOICE, {unit: unit for unit in v.UNITS}),
+)
+FIRST_YEAR, LAST_YEAR = 1989, 2100
+
+
+def revise_indicator(plan: Plan, code: str, values: Mapping[str, object]) -> pd.DataFrame:
+    """The plan's indicators with `code` changed to `values` (PLAN_FIELDS columns), checked as a plan
+    file is. The edited indicator is no longer sample data: an administrator entered its values."""
+    indicators = plan.indicators.copy()
+    row = indicators.index[indicators["code"] == code]
+    if row.empty:
+        raise PlanRevisionError(f"指標「{code}」は現行の計画にありません。画面を読み込み直してください。")
+    name = f"指標「{code}」"
+    for spec in PLAN_FIELDS:
+        value = values[spec.column]
+        if spec.kind == YEAR and not (isinstance(value, numbers.Integral) and FIRST_YEAR <= value <= LAST_YEAR):
+            raise PlanRevisionError(f"{name}の{spec.label}は {FIRST_YEAR}〜{LAST_YEAR} の年度にしてください。")
+        if spec.kind == NUMBER and not (isinstance(value, numbers.Real) and math.isfinite(value)):
+            raise PlanRevisionError(f"{name}の{spec.label}を数値で入力してください。")
+        if spec.kind == CHOICE and value not in spec.choices:
+            raise PlanRevisionError(f"{name}の{spec.label}は {'、'.join(spec.choices.values())} から選んでください。")
+        indicators.loc[row, spec.column] = value
+    edited = indicators.loc[row[0]]
+    if edited["target_year"] <= edited["baseline_year"]:
+        raise PlanRevisionError(
+            f"{name}の目標年度（{edited['target_year']}）は基準年度（{edited['baseline_year']}）より後にしてください。"
+        )
+    if edited["target_value"] == edited["baseline_value"]:
+        raise PlanRevisionError(
+            f"{name}の基準値と目標値が同じ（{edited['target_value']:g}）では進捗を測れません。どちらかを直してください。"
+        )
+    indicators.loc[row, "sample"] = False
+    return IndicatorFrame.validate(indicators)
+
+
+def save_revision(
+    engine: Engine, plan: Plan, indicators: pd.DataFrame, user: str, reason: str, now: datetime | None = None
+) -> int:
+    """Store an edit of the current plan as a new revision with who, when and why; returns its number."""
+    if not reason.strip():
+        raise PlanRevisionError("変更の理由を入力してください（改定の履歴に残ります）。")
+    if compare_indicator_values(plan.indicators, indicators).empty:
+        raise PlanRevisionError("変更がありません。値を変えてから保存してください。")
+    now = now or datetime.now(UTC)
+    return store.add_plan_revision(engine, plan, indicators, _label(now), user, reason.strip(), now)
+
+
+def restore_revision(
+    engine: Engine, plans: list[Plan], revision: int, user: str, reason: str, now: datetime | None = None
+) -> int:
+    """Bring back an earlier revision as a new one (nothing is deleted); returns the new number."""
+    old = next((plan for plan in plans if plan.revision == revision), None)
+    if old is None:
+        raise PlanRevisionError(f"版 {revision} はありません。画面を読み込み直してください。")
+    if revision == plans[-1].revision:
+        raise PlanRevisionError(f"{describe_revision(old)}は現行の計画です。戻す必要はありません。")
+    now = now or datetime.now(UTC)
+    return store.add_plan_revision(engine, old, old.indicators, _label(now), user, reason.strip(), now, revision)
+
+
+def compare_indicator_values(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    """Every indicator property (PLAN_FIELDS) that differs between two revisions, in Japanese, one per row."""
+    columns = [spec.column for spec in PLAN_FIELDS]
+    merged = old[["code", *columns]].merge(new[["code", *columns]], on="code", suffixes=("_old", "_new"))
+    rows = [
+        {"指標": code, "項目": spec.label, "変更前": spec.format(before), "変更後": spec.format(after)}
+        for spec in PLAN_FIELDS
+        for code, before, after in zip(
+            merged["code"], merged[f"{spec.column}_old"], merged[f"{spec.column}_new"], strict=True
+        )
+        if before != after
+    ]
+    return pd.DataFrame(rows, columns=["指標", "項目", "変更前", "変更後"])
+
+
+def plan_in_force(plans: list[Plan], revisions: pd.DataFrame, fiscal_year: int) -> Plan:
+    """The revision that was current at the end of `fiscal_year` (31 March of the next year, Japan time).
+
+    A revision loaded from a plan file has no save date of its own and counts as in force from the
+    start; one saved on 計画の管理 counts from when it was saved.
+    """
+    end = pd.Timestamp(datetime(fiscal_year + 1, 4, 1, tzinfo=_TOKYO))
+    in_force = revisions[revisions["saved_by"].isna() | (revisions["loaded_at"] < end)]
+    revision = int(in_force["revision"].max()) if not in_force.empty else plans[0].revision
+    return next(plan for plan in plans if plan.revision == revision)
+
+
+def read_plan_for(engine: Engine, year: int | None, *, as_then: bool) -> Plan:
+    """The plan to evaluate `year` (None: the default year) against: the current revision, or with
+    `as_then` (「当時の計画で評価」) the one in force at the end of that year."""
+    plans = store.read_plans(engine)
+    if not as_then:
+        return plans[-1]
+    if year is None:
+        year = default_year(plans[-1].indicators, store.read_observations(engine))
+    return plans[-1] if year is None else plan_in_force(plans, store.read_plan_revisions(engine), year)
+
+
+def describe_revision(plan: Plan) -> str:
+    """How pages, reports and the command line name the revision an evaluation used."""
+    return f"{plan.label}（版 {plan.revision}）"
+
+
+def tabulate_revisions(revisions: pd.DataFrame) -> pd.DataFrame:
+    """The revision history as an administrator reads it, newest first, times in Japan time."""
+    newest = revisions.iloc[::-1]
+    saved = newest["loaded_at"].dt.tz_convert(_TOKYO).dt.strftime("%Y-%m-%d %H:%M")
+    return pd.DataFrame(
+        {
+            "版": newest["revision"].astype(int),
+            "名称": newest["label"],
+            "日時": saved,
+            "保存者": newest["saved_by"].fillna("（計画ファイル " + newest["source"] + "）"),
+            "理由": [
+                (reason if pd.notna(reason) else "") + (f"（版 {int(restored)} に戻す）" if pd.notna(restored) else "")
+                for reason, restored in zip(newest["reason"], newest["restored_from"], strict=True)
+            ],
+        }
+    ).reset_index(drop=True)
+
+
+def _label(saved_at: datetime) -> str:
+    return f"{saved_at.astimezone(_TOKYO):%Y年%-m月%-d日}改定"
