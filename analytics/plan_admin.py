@@ -32,6 +32,7 @@ class PlanField:
     label: str
     kind: str
     choices: Mapping[object, str] = field(default_factory=dict)
+    required: bool = True
 
     def format(self, value: object) -> str:
         """The value as the revision comparison shows it."""
@@ -52,7 +53,15 @@ PLAN_FIELDS: tuple[PlanField, ...] = (
     PlanField("target_year", "目標年度", YEAR),
     PlanField("target_value", "目標値", NUMBER),
     PlanField("higher_is_better", "方向", CHOICE, {True: "高いほど良い", False: "低いほど良い"}),
-    PlanField("unit", "単位", CHOICE, {unit: unit for unit in v.UNITS}),
+    PlanField("unit", "単位", TEXT),
+    PlanField("survey_name", "調査名", TEXT, required=False),
+    PlanField("survey_question", "設問文", TEXT, required=False),
+    PlanField("counted_answers", "集計に含める回答", TEXT, required=False),
+    PlanField("survey_subjects", "対象", TEXT, required=False),
+    PlanField("survey_timing", "調査時期", TEXT, required=False),
+    PlanField("data_source", "出典", TEXT, required=False),
+    PlanField("lead_department", "担当課", TEXT, required=False),
+    PlanField("related_departments", "関係課", TEXT, required=False),
 )
 FIRST_YEAR, LAST_YEAR = 1989, 2100
 
@@ -71,6 +80,11 @@ def revise_indicator(plan: Plan, code: str, values: Mapping[str, object]) -> pd.
             raise PlanRevisionError(f"{name}の{spec.label}は {FIRST_YEAR}〜{LAST_YEAR} の年度にしてください。")
         if spec.kind == NUMBER and not (isinstance(value, numbers.Real) and math.isfinite(value)):
             raise PlanRevisionError(f"{name}の{spec.label}を数値で入力してください。")
+        if spec.kind == TEXT:
+            value = str(value).strip() if value is not None and not pd.isna(value) else ""
+            if not value and spec.required:
+                raise PlanRevisionError(f"{name}の{spec.label}を入力してください。")
+            value = value or None
         if spec.kind == CHOICE and value not in spec.choices:
             raise PlanRevisionError(f"{name}の{spec.label}は {'、'.join(spec.choices.values())} から選んでください。")
         indicators.loc[row, spec.column] = value

@@ -1,5 +1,6 @@
 """計画の管理: a 管理者 edits an indicator's baseline, target, direction and unit as a new plan revision, or restores one."""
 
+import pandas as pd
 import streamlit as st
 
 from analytics import store
@@ -48,7 +49,7 @@ def _input(spec: PlanField, value: object, key: str) -> object:
     if spec.kind == CHOICE:
         options = list(spec.choices)
         return st.selectbox(spec.label, options, index=options.index(value), format_func=spec.choices.get, key=key)
-    return st.text_input(spec.label, value="" if value is None else str(value), key=key)
+    return st.text_input(spec.label, value="" if pd.isna(value) else str(value), key=key)
 
 
 def _saved(action, message: str) -> None:

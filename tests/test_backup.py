@@ -1,5 +1,6 @@
 """`backup` and `restore`: every table comes back exactly, into either kind of store."""
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -38,8 +39,8 @@ def _csv(text: str) -> list[tuple[str, bytes]]:
 
 @pytest.fixture
 def used_store(engine: Engine) -> Engine:
-    """The sample data plus a user, a 所見, a changed value and its undo, and a plan revision with a
-    yearly target: a row in every table."""
+    """The sample data withdrawn by a real value, a user, a 所見, a changed value and its undo, a failed
+    sign-in, and a plan revision with a yearly target: a row in every table."""
     create_user(engine, "山田", "correct horse")
     current = store.read_plans(engine)[-1]
     interim = pd.DataFrame({"indicator_code": ["1-①"], "fiscal_year": [2020], "value": [50.0]})
@@ -60,7 +61,10 @@ def used_store(engine: Engine) -> Engine:
     )
     store.write_commentary(engine, "1-②", 2024, "情報発信の手段を見直した。", "企画課 田中")
     import_files(engine, _csv("年度,指標,値,回答者数\n2024,1-①,55.0,1210\n"), "山田", replace=True)
-    store.undo_batch(engine, 2, "山田")
+    import_files(engine, _csv("年度,指標,値,回答者数\n2024,1-①,56.0,1210\n"), "山田", replace=True)
+    store.undo_batch(engine, 4, "山田")
+    store.record_sign_in_failure(engine, "佐藤", datetime(2026, 11, 24, 9, 0, tzinfo=UTC))
+    store.decline_sample(engine)
     return engine
 
 
@@ -70,22 +74,19 @@ def test_a_backup_restores_every_table_exactly_into_an_empty_store(
     backup = tmp_path / "backup.sqlite3"
     monkeypatch.setenv(store.DATABASE_URL_VARIABLE, used_store.url.render_as_string(hide_password=False))
     assert main(["backup", str(backup)]) == 0
-    assert (
-        capsys.readouterr().out
-        == f"バックアップを書き出しました: {backup}（バッチ 3 件、観測値 1,351 件、計画 3 版）\n"
-    )
+    assert capsys.readouterr().out == f"バックアップを書き出しました: {backup}（バッチ 5 件、観測値 1 件、計画 3 版）\n"
 
     empty = stores.new_url()
     monkeypatch.setenv(store.DATABASE_URL_VARIABLE, empty)
     assert main(["restore", str(backup)]) == 0
-    assert capsys.readouterr().out.endswith("に復元しました（バッチ 3 件、観測値 1,351 件、計画 3 版）\n")
+    assert capsys.readouterr().out.endswith("に復元しました（バッチ 5 件、観測値 1 件、計画 3 版）\n")
     restored = store.open_store(empty)
     expected = _every_table(used_store)
     assert all(not frame.empty for frame in expected.values())
     for name, frame in _every_table(restored).items():
         pd.testing.assert_frame_equal(frame, expected[name], obj=name)
     # The restored store carries on: the next batch gets the next id.
-    assert import_files(restored, _csv("年度,指標,値,回答者数\n2025,1-①,56.0,1210\n"), "山田").batch_id == 4
+    assert import_files(restored, _csv("年度,指標,値,回答者数\n2025,1-①,56.0,1210\n"), "山田").batch_id == 6
 
 
 def test_a_backup_restores_into_the_other_kind_of_store(used_store: Engine, tmp_path: Path) -> None:
