@@ -31,15 +31,22 @@ class _Point(_Strict):
     value: float = Field(strict=False)
 
 
+class _Baseline(_Point):
+    # The baseline of a survey indicator is itself a survey value with its own sampling error.
+    respondents: int | None = Field(default=None, ge=1)
+
+
 class _Indicator(_Strict):
     code: str
     name: str = Field(min_length=1)
     respondent: Literal[v.CITIZEN, v.STAFF, v.ADMINISTRATIVE]
     unit: Literal[v.PERCENT, v.ORGANISATIONS]
     higher_is_better: bool
-    baseline: _Point
+    baseline: _Baseline
     target: _Point
     sample: bool
+    # How many people the survey could reach (e.g. 職員数), for the finite-population correction.
+    population: int | None = Field(default=None, ge=1)
 
 
 class _Action(_Strict):
@@ -186,6 +193,8 @@ def _flatten(plan: _PlanFile) -> tuple[pd.DataFrame, pd.DataFrame]:
                     "target_value": indicator.target.value,
                     "sample": indicator.sample,
                     "position": len(indicators),
+                    "baseline_respondents": indicator.baseline.respondents,
+                    "population": indicator.population,
                 }
             )
         for measure in policy.measures:

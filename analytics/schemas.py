@@ -38,10 +38,14 @@ class IndicatorFrame(pa.DataFrameModel):
     target_value: Series[float]
     sample: Series[bool]
     position: Series[int] = pa.Field(ge=0)
+    # Optional error-model inputs (issue 12): the baseline's n and the surveyed population's size.
+    baseline_respondents: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1)
+    population: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1)
 
     class Config:
         strict = True
         coerce = True
+        add_missing_columns = True
 
 
 class ObservationFrame(pa.DataFrameModel):

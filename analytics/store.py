@@ -66,6 +66,9 @@ plan_indicators = sa.Table(
     sa.Column("target_value", sa.Float, nullable=False),
     sa.Column("sample", sa.Boolean, nullable=False),
     sa.Column("position", sa.Integer, nullable=False),
+    # Added for issue 12 without a migration of their own (the integrator writes it).
+    sa.Column("baseline_respondents", sa.Integer, nullable=True),
+    sa.Column("population", sa.Integer, nullable=True),
 )
 
 batches = sa.Table(
