@@ -13,7 +13,7 @@ from analytics.assessment import evaluate_plan
 from analytics.bootstrap import prepare_store
 from analytics.evaluation import summarise_statuses
 from analytics.evaluation_settings import SettingsError, load_settings
-from analytics.presentation import format_value
+from analytics.presentation import describe_status, format_value
 from analytics.progress import TargetError
 
 FORMATS = ("table", "csv", "json")
@@ -30,6 +30,7 @@ HEADERS = {
     "progress_rate": "進捗率",
     "expected": "期待値",
     "status": "状況",
+    "status_range": "誤差を考えた状況",
     "flags": "フラグ",
     "reasons": "理由",
     "notes": "注記",
@@ -66,7 +67,10 @@ def run_status(arguments: argparse.Namespace) -> int:
     elif arguments.format == "json":
         print(to_json(evaluated))
     else:
-        print(f"評価方法: {v.METHOD_LABELS[method]}　信頼水準: {settings.confidence:.0%}")
+        print(
+            f"評価方法: {v.METHOD_LABELS[method]}　信頼水準: {settings.confidence:.0%}"
+            f"　判定: {v.STATUS_RULE_LABELS[settings.status_rule]}（詳しくは評価方法のページ）"
+        )
         if observations["sample"].any():
             print(v.SAMPLE_NOTICE)
         print()
@@ -102,7 +106,10 @@ def to_table(evaluated: pd.DataFrame, policies: pd.DataFrame) -> str:
             "target_value": _values(evaluated, "target_value"),
             "progress_rate": evaluated["progress_rate"].map(lambda rate: "—" if pd.isna(rate) else f"{rate:.1f}%"),
             "expected": _values(evaluated, "expected"),
-            "status": evaluated["status"].map(lambda status: f"{v.STATUS_SYMBOLS[status]} {v.STATUS_LABELS[status]}"),
+            "status": [
+                describe_status(status, text)
+                for status, text in zip(evaluated["status"], evaluated["status_range"], strict=True)
+            ],
         }
     )
     lines = _aligned(cells.rename(columns=HEADERS))
