@@ -13,6 +13,7 @@ from ui.context import (
     read_commentary,
     read_current_plan,
     read_evaluation,
+    read_settings,
     read_years,
     show_header,
 )
@@ -30,7 +31,15 @@ scope = st.radio("範囲", list(scopes), format_func=scopes.get, horizontal=True
 format_name = st.radio("形式", list(FORMATS), format_func=lambda name: FORMATS[name].label)
 
 evaluation = read_evaluation(year)
-report = build_report(evaluation, plan, read_commentary(year), scope=scope, sample=is_sample(), today=date.today())
+report = build_report(
+    evaluation,
+    plan,
+    read_commentary(year),
+    scope=scope,
+    sample=is_sample(),
+    today=date.today(),
+    settings=read_settings(),
+)
 written = int((report.indicators["commentary"] != "").sum())
 st.caption(
     f"{len(report.indicators)} 指標（スライド {len(report.slides)} 枚）・ 評価方法: {v.METHOD_LABELS[evaluation.method]}"

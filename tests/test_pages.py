@@ -196,9 +196,9 @@ def test_reports_page_offers_year_scope_and_format_with_one_download_button() ->
     app = _open("pages/reports.py")
     assert app.selectbox[-1].value == 2024
     assert app.radio[-2].options == ["計画全体", "要注意の指標のみ", "基本方針1のみ", "基本方針2のみ", "基本方針3のみ"]
-    assert "11 指標（スライド 17 枚）" in app.caption[1].value
+    assert "11 指標（スライド 18 枚）" in app.caption[1].value
     app.radio[-2].set_value("flagged").run()
-    assert "5 指標（スライド 10 枚）" in app.caption[1].value
+    assert "5 指標（スライド 11 枚）" in app.caption[1].value
     app.selectbox[-1].select(2020).run()
     assert not app.exception
     buttons = app.get("download_button")
@@ -213,17 +213,17 @@ def _html(app: AppTest) -> str:
 def test_presentation_steps_through_the_report_slides() -> None:
     app = _open("pages/presentation.py")
     assert "<h1>川西市参画と協働のまちづくり推進計画</h1>" in _html(app)
-    assert "1 / 17" in _texts(app)
+    assert "1 / 18" in _texts(app)
     assert app.button[0].disabled
     app.button[1].click().run()
-    assert "2 / 17" in _texts(app)
+    assert "2 / 18" in _texts(app)
     assert "<h2>全体の状況と要注意の指標</h2>" in _html(app)
     for _ in range(3):
         app.button[1].click().run()
-    assert "5 / 17" in _texts(app)
+    assert "5 / 18" in _texts(app)
     assert len(app.get("plotly_chart")) == 1
     app.button[0].click().run()
-    assert "4 / 17" in _texts(app)
+    assert "4 / 18" in _texts(app)
 
 
 def test_a_partly_uploaded_new_year_does_not_take_over_the_overview(database_url: str, tmp_path: Path) -> None:
