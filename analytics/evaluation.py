@@ -105,13 +105,26 @@ def evaluate_observations(
         indicators[column].to_numpy(float)[position]
         for column in ("baseline_value", "target_value", "baseline_year", "target_year")
     )
-    plan_baseline_n, population = (
-        indicators[column].to_numpy(dtype=float, na_value=np.nan)[position]
+    # Optional plan columns: a frame built without them (not through IndicatorFrame) has neither.
+    plan_n, plan_population = (
+        indicators[column].to_numpy(dtype=float, na_value=np.nan)
+        if column in indicators
+        else np.full(len(indicators), np.nan)
         for column in ("baseline_respondents", "population")
     )
+    plan_design_effect = indicators["respondent"].map(settings.design_effect.of).to_numpy(float)
+    plan_survey = (indicators["respondent"] != v.ADMINISTRATIVE).to_numpy(bool)
+    # The plan's baseline limits are worked out once per indicator, then looked up like every plan value.
+    plan_low, plan_high = _limits(
+        indicators["baseline_value"].to_numpy(float),
+        sampling.effective_respondents(plan_n, plan_design_effect, plan_population),
+        plan_survey & ~np.isnan(plan_n),
+        settings.confidence,
+    )
+    population = plan_population[position]
     higher = indicators["higher_is_better"].to_numpy(bool)[position]
-    survey = (indicators["respondent"] != v.ADMINISTRATIVE).to_numpy(bool)[position]
-    design_effect = indicators["respondent"].map(settings.design_effect.of).to_numpy(float)[position]
+    survey = plan_survey[position]
+    design_effect = plan_design_effect[position]
     # A categorical built from codes: a string column taken row by row costs more than the whole evaluation.
     unit_codes, units = pd.factorize(indicators["unit"])
 
@@ -127,11 +140,10 @@ def evaluate_observations(
     baseline = np.where(cell, value[base_row], plan_baseline)
     baseline_year = np.where(cell, year[base_row], plan_baseline_year)
     target = np.where(cell, baseline + (plan_target - plan_baseline), plan_target)
-    baseline_n = np.where(
-        cell, n_effective[base_row], sampling.effective_respondents(plan_baseline_n, design_effect, population)
-    )
-    # A baseline without n is taken as exact, as plans usually state it.
-    baseline_low, baseline_high = _limits(baseline, baseline_n, survey & ~np.isnan(baseline_n), settings.confidence)
+    # A cell starts from one of its own observations, whose limits are already known; a plan baseline
+    # without n is taken as exact, as plans usually state it.
+    baseline_low = np.where(cell, low[base_row], plan_low[position])
+    baseline_high = np.where(cell, high[base_row], plan_high[position])
 
     share = progress.elapsed_share(year, baseline_year, target_year)
 
@@ -371,14 +383,16 @@ def _apply_rule(
     """The status shown: the point grade, lifted to 順調 under the evidence rule when the shortfall is
     within error and kept from 悪化 unless the value is below the baseline beyond error. Where the
     error is unknown (no n) the point grade stands. A 参考値 cell is not graded."""
-    status = np.asarray(point, dtype=object)
+    # Integer codes, not strings: this runs over every observation and string arrays cost seconds there.
+    code = {status: position for position, status in enumerate(v.STATUSES)}
+    codes = np.asarray(point.codes)
     if rule == v.EVIDENCE:
-        below = np.isin(status, [v.SLIGHTLY_BEHIND, v.BEHIND, v.WORSENED])
-        status = np.where(below & ~gap_significant.fillna(True).to_numpy(bool), v.ON_TRACK, status)
+        below = np.isin(codes, [code[v.SLIGHTLY_BEHIND], code[v.BEHIND], code[v.WORSENED]])
+        codes = np.where(below & ~gap_significant.fillna(True).to_numpy(bool), code[v.ON_TRACK], codes)
         unproven = ~below_baseline.fillna(True).to_numpy(bool)
-        status = np.where((status == v.WORSENED) & unproven, v.BEHIND, status)
-    status = np.where(reference, v.NO_DATA, status)
-    return pd.Categorical(status, categories=list(v.STATUSES), ordered=True)
+        codes = np.where((codes == code[v.WORSENED]) & unproven, code[v.BEHIND], codes)
+    codes = np.where(reference, code[v.NO_DATA], codes)
+    return pd.Categorical.from_codes(codes, categories=list(v.STATUSES), ordered=True)
 
 
 def _exceeds(difference: np.ndarray, margin: np.ndarray) -> pd.arrays.BooleanArray:
@@ -433,6 +447,7 @@ def _evaluate_series(
         year=pd.array(frame["fiscal_year"] if year is None else np.full(len(frame), year), dtype="Int64"),
         survey_year=frame["respondent"].map(survey_years).astype("Int64"),
         reference=frame["reference"].fillna(False).astype(bool),
+        status=frame["status"].fillna(v.NO_DATA),
         projected_margin=projected_margin,
         projection_p_value=np.where(count, np.nan, projection_p_value),
         projection_significant=_exceeds(shortfall, projected_margin),
@@ -449,7 +464,10 @@ def _control_cell_flags(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame
     graded again from the corrected gap test, so status and flags agree.
     """
     tested = ((frame["dimension"] != v.OVERALL) & ~frame["reference"]).to_numpy(bool)
-    groups = frame["indicator_code"].astype(str) + "|" + frame["fiscal_year"].astype(str)
+    if not tested.any():
+        return frame.assign(gap_corrected=False, change_corrected=False, projection_corrected=False)
+    # One group per indicator and year, as integers: string keys would cost more than the test itself.
+    groups = pd.factorize(frame["indicator_code"])[0] * 10_000 + frame["fiscal_year"].fillna(0).to_numpy(int)
     corrected = {}
     for test in ("gap", "change", "projection"):
         p_value = np.where(tested, frame[f"{test}_p_value"].to_numpy(float), np.nan)
@@ -689,19 +707,25 @@ def _judge(frame: pd.DataFrame, year: int | None, settings: Settings) -> pd.Data
 
 
 def _status_ranges(frame: pd.DataFrame) -> np.ndarray:
-    """「誤差を考えると △ やや遅れ の可能性あり」 where the interval's two ends grade into other bands."""
-    ranks = {status: rank for rank, status in enumerate(_GRADED)}
-    texts = []
-    for status, best, worst, unit in zip(
-        frame["status"], frame["status_best"], frame["status_worst"], frame["unit"], strict=True
-    ):
-        if status not in ranks or best not in ranks or worst not in ranks:
-            texts.append("")
-            continue
-        others = [other for other in _GRADED[ranks[best] : ranks[worst] + 1] if other != status]
-        badges = "、".join(f"{v.STATUS_SYMBOLS[other]} {v.STATUS_LABELS[other]}" for other in others)
-        texts.append(f"{_error_word(unit)}を考えると {badges} の可能性あり" if others else "")
-    return np.array(texts, dtype=object)
+    """「誤差を考えると △ やや遅れ の可能性あり」 where the interval's two ends grade into other bands.
+
+    Worded once per distinct (status, best, worst, unit), which are few, rather than once per row.
+    """
+    keys = pd.DataFrame(
+        {column: frame[column].astype(object) for column in ("status", "status_best", "status_worst", "unit")}
+    ).fillna("")
+    distinct, inverse = np.unique(keys.to_numpy(str), axis=0, return_inverse=True)
+    texts = np.array([_status_range(*row) for row in distinct] or [""], dtype=object)
+    return texts[inverse.reshape(-1)] if len(keys) else np.array([], dtype=object)
+
+
+def _status_range(status: str, best: str, worst: str, unit: str) -> str:
+    ranks = {graded: rank for rank, graded in enumerate(_GRADED)}
+    if status not in ranks or best not in ranks or worst not in ranks:
+        return ""
+    others = [other for other in _GRADED[ranks[best] : ranks[worst] + 1] if other != status]
+    badges = "、".join(f"{v.STATUS_SYMBOLS[other]} {v.STATUS_LABELS[other]}" for other in others)
+    return f"{_error_word(unit)}を考えると {badges} の可能性あり" if others else ""
 
 
 def _compose(mask: np.ndarray, make: Callable[..., str], *columns: ArrayLike) -> np.ndarray:
