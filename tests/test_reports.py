@@ -93,6 +93,7 @@ def test_indicator_slide_carries_the_dashboards_figures_and_its_commentary(
     slide = next(s for s in report.slides_of(IndicatorSlide) if s.indicator["code"] == "1-②")
     history = evaluated[1].history_of("1-②")
     assert slide.facts[0] == "令和6(2024)年度: 52.3% ±2.8pt（n=1,213）"
+    assert slide.facts[-1] == "状況: ▲ 遅れ（誤差を考えると △ やや遅れ の可能性あり）"
     assert slide.recent["年度"].tolist() == [f"令和{n}({2018 + n})年度" for n in range(3, 7)]
     assert slide.recent.iloc[-1]["誤差(95%)"] == "±2.8pt"
     assert slide.series.years == tuple(range(2015, 2026))

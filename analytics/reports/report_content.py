@@ -290,6 +290,12 @@ def _indicator_slide(indicator: pd.Series, policy_label: str, history: pd.DataFr
         f"基準値 {format_value(indicator['baseline_value'], unit)}（{v.format_fiscal_year(int(indicator['baseline_year']))}）"
         f" → 目標値 {format_value(indicator['target_value'], unit)}（{v.format_fiscal_year(int(indicator['target_year']))}）"
         f"{'' if indicator['higher_is_better'] else '　低いほど良い'}",
+        # The other bands the error allows, so that the slide says what the dashboard says.
+        *(
+            [f"状況: {describe_status(indicator['status'], indicator['status_range'])}"]
+            if indicator["status_range"]
+            else []
+        ),
     )
     recent = tabulate_history(history, int(indicator["baseline_year"])).tail(RECENT_YEARS).drop(columns="進捗率")
     if unit != v.PERCENT:
