@@ -655,7 +655,7 @@ def _judge(frame: pd.DataFrame, year: int | None, settings: Settings) -> pd.Data
             lambda: "0以下の値があるため、成長率法では評価できません",
         ),
         _compose(has_value & frame["margin"].isna().to_numpy(), lambda: v.ERROR_UNKNOWN),
-        _compose(ranges != "", lambda text: text, ranges),
+        np.where(ranges != "", ranges, None),
         _compose(
             gap_short & ~gap_beyond,
             lambda gap, margin, fixed, u: (
