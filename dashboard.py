@@ -18,6 +18,7 @@ with failures_shown():
             ),
             st.Page("pages/indicator.py", title="指標詳細", icon=":material/query_stats:"),
             st.Page("pages/plan_structure.py", title="計画体系", icon=":material/account_tree:"),
+            st.Page("pages/method.py", title="評価方法", icon=":material/help:"),
             st.Page("pages/upload.py", title="データ取込", icon=":material/upload_file:"),
             st.Page("pages/reports.py", title="報告書出力", icon=":material/description:"),
             st.Page("pages/presentation.py", title="発表モード", icon=":material/slideshow:"),

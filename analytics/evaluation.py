@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import stats
+from scipy.special import ndtr
 
 from analytics import progress, sampling
 from analytics import vocabulary as v
@@ -23,8 +24,13 @@ _PLAN_COLUMNS = [
     "target_value",
 ]
 _OBSERVATION_COLUMNS = [*SERIES, "fiscal_year", "value", "respondents"]
+# A breakdown cell's own starting point and target (issue 12); the plan's for overall rows.
+_OWN_COLUMNS = ["baseline_year", "baseline_value", "target_value"]
 _MINUS = "−"
+_NO_N = "、n がないため誤差の範囲か判定できません"
+_CORRECTED = "区分が多いため偶然の差を除く補正（Benjamini–Hochberg 法）をすると偶然の範囲"
 _GRADED = [v.ON_TRACK, v.SLIGHTLY_BEHIND, v.BEHIND, v.WORSENED]
+_BELOW_ON_TRACK = _GRADED[1:]
 _BEST_FIRST = [v.ACHIEVED, *_GRADED]
 _INDICATOR_COLUMNS = [
     "code",
@@ -48,9 +54,12 @@ _INDICATOR_COLUMNS = [
     "progress_rate",
     "expected",
     "gap",
+    "gap_margin",
     "gap_significant",
     "pace",
     "status",
+    "status_range",
+    "reference",
     "previous_year",
     "change",
     "change_margin",
@@ -70,49 +79,120 @@ def evaluate_observations(
 ) -> pd.DataFrame:
     """One row per observation of a plan indicator (every year, overall and breakdown cells).
 
-    Adds the sampling error (Wilson interval; none for 業務統計, NaN where n is missing), the
-    expected value on the method's path, 進捗率, the pace or growth ratio that is graded, the
-    status for that year, and the change since the series' previous observation with its margin.
+    Adds the sampling error (Wilson interval from the effective n: design effect, and the
+    finite-population correction where the plan gives the population; none for 業務統計, NaN where
+    n is missing), the expected value on the method's path, 進捗率, the pace or growth ratio, and
+    the change since the series' previous observation with its margin.
+
+    The gap to the expected path gets its own interval from the value's and the baseline's own
+    Wilson limits (MOVER), so an asymmetric interval is never read as a symmetric ±; a count's
+    interval is its tolerance. The status follows the settings' rule: under "evidence" a status
+    below 順調 needs a gap beyond that interval and 悪化 a value below the baseline beyond error.
+    status_best/status_worst are the grades at the interval's two ends.
+
+    Overall rows are measured against the plan's baseline and target. A breakdown cell is measured
+    on its own trajectory: from its own value in the plan's baseline year (or its first value),
+    by the same required change as the plan; a cell with n below the minimum is only 参考値.
     Rows are sorted by series (indicator, dimension, category) then year; observations of codes
-    the plan does not have are left out. Breakdown cells are measured against the plan's overall
-    baseline and target, the only ones a plan sets.
+    the plan does not have are left out.
     """
     progress.check_targets(indicators)
     method = _method(settings, method)
     thresholds = settings.thresholds(method)
     known = observations["indicator_code"].isin(indicators["code"])
     frame, starts, position = _sorted_by_series(observations.loc[known, _OBSERVATION_COLUMNS], indicators["code"])
-    baseline, target, baseline_year, target_year = (
+    plan_baseline, plan_target, plan_baseline_year, target_year = (
         indicators[column].to_numpy(float)[position]
         for column in ("baseline_value", "target_value", "baseline_year", "target_year")
     )
+    # Optional plan columns: a frame built without them (not through IndicatorFrame) has neither.
+    plan_n, plan_population = (
+        indicators[column].to_numpy(dtype=float, na_value=np.nan)
+        if column in indicators
+        else np.full(len(indicators), np.nan)
+        for column in ("baseline_respondents", "population")
+    )
+    plan_design_effect = indicators["respondent"].map(settings.design_effect.of).to_numpy(float)
+    plan_survey = (indicators["respondent"] != v.ADMINISTRATIVE).to_numpy(bool)
+    # The plan's baseline limits are worked out once per indicator, then looked up like every plan value.
+    plan_low, plan_high = _limits(
+        indicators["baseline_value"].to_numpy(float),
+        sampling.effective_respondents(plan_n, plan_design_effect, plan_population),
+        plan_survey & ~np.isnan(plan_n),
+        settings.confidence,
+    )
+    population = plan_population[position]
     higher = indicators["higher_is_better"].to_numpy(bool)[position]
-    survey = (indicators["respondent"] != v.ADMINISTRATIVE).to_numpy(bool)[position]
+    survey = plan_survey[position]
+    design_effect = plan_design_effect[position]
     # A categorical built from codes: a string column taken row by row costs more than the whole evaluation.
     unit_codes, units = pd.factorize(indicators["unit"])
 
     value = frame["value"].to_numpy(float)
     year = frame["fiscal_year"].to_numpy(float)
     n = frame["respondents"].to_numpy(dtype=float, na_value=np.nan)
-    low, high = (limit * 100 for limit in sampling.wilson_interval(value / 100, n, settings.confidence))
-    margin = np.where(survey, (high - low) / 2, 0.0)
+    cell = (frame["dimension"] != v.OVERALL).to_numpy(bool)
+    # The plan's population is the whole survey's; a cell's own population is unknown, so no correction.
+    n_effective = sampling.effective_respondents(n, design_effect, np.where(cell, np.nan, population))
+    low, high = _limits(value, n_effective, survey, settings.confidence)
+
+    base_row = _baseline_rows(year, plan_baseline_year, starts)
+    baseline = np.where(cell, value[base_row], plan_baseline)
+    baseline_year = np.where(cell, year[base_row], plan_baseline_year)
+    target = np.where(cell, baseline + (plan_target - plan_baseline), plan_target)
+    # A cell starts from one of its own observations, whose limits are already known; a plan baseline
+    # without n is taken as exact, as plans usually state it.
+    baseline_low = np.where(cell, low[base_row], plan_low[position])
+    baseline_high = np.where(cell, high[base_row], plan_high[position])
 
     share = progress.elapsed_share(year, baseline_year, target_year)
-    rate = progress.progress_rate(value, baseline, target)
+
+    def pace_at(values: np.ndarray) -> np.ndarray:
+        if method == v.LINEAR:
+            return progress.linear_pace(progress.progress_rate(values, baseline, target), share)
+        return progress.growth_ratio(values, year, baseline, baseline_year, target, target_year, higher)
+
     if method == v.LINEAR:
         expected = progress.linear_expected(share, baseline, target)
-        pace = progress.linear_pace(rate, share)
+        sensitivity = 1 - share  # how far the expected value moves with the baseline
     else:
         expected = progress.compound_expected(share, baseline, target)
-        pace = progress.growth_ratio(value, year, baseline, baseline_year, target, target_year, higher)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sensitivity = (1 - share) * expected / baseline
+    pace = pace_at(value)
     achieved = progress.target_met(value, target, higher)
+    tolerance = np.where(survey, 0.0, settings.count_tolerance)
+    value_low, value_high = np.where(survey, low, value - tolerance), np.where(survey, high, value + tolerance)
+    gap = value - expected
+    gap_low, gap_high = sampling.difference_interval(
+        value,
+        value_low,
+        value_high,
+        expected,
+        expected - sensitivity * (baseline - baseline_low),
+        expected + sensitivity * (baseline_high - baseline),
+    )
+    against_baseline = sampling.difference_interval(value, value_low, value_high, baseline, baseline_low, baseline_high)
+    gap_margin = np.where(gap < 0, gap_high - gap, gap - gap_low)
+    gap_significant = _excludes_zero(gap_low, gap_high)
+    below_baseline = _excludes_zero(*against_baseline) & pd.array(
+        np.where(higher, value < baseline, value > baseline), dtype="boolean"
+    )
+    pessimistic, optimistic = (expected + np.where(higher, a, b) for a, b in ((gap_low, gap_high), (gap_high, gap_low)))
+    reference = cell & (n < settings.breakdowns.min_respondents)
 
-    previous_value, previous_n, previous_year = (_previous(a, starts) for a in (value, n, year))
+    previous_value, previous_n, previous_year = (_previous(a, starts) for a in (value, n_effective, year))
     change_margin, p_value = sampling.compare_shares(
-        previous_value / 100, previous_n, value / 100, n, settings.confidence
+        previous_value / 100, previous_n, value / 100, n_effective, settings.confidence
     )
     change = value - previous_value
-    change_margin = np.where(survey, change_margin * 100, np.where(np.isnan(change), np.nan, 0.0))
+    change_margin = np.where(survey, change_margin * 100, np.where(np.isnan(change), np.nan, tolerance))
+    point = progress.grade(pace, achieved, thresholds.on_track, thresholds.slightly_behind)
+    no_evidence = np.zeros(len(value), dtype=bool)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        gap_p_value = np.where(
+            survey, 2 * ndtr(-sampling.critical_z(settings.confidence) * np.abs(gap) / gap_margin), np.nan
+        )
     return pd.DataFrame(
         {
             "indicator_code": frame["indicator_code"],
@@ -121,16 +201,33 @@ def evaluate_observations(
             "fiscal_year": frame["fiscal_year"],
             "value": value,
             "respondents": frame["respondents"],
+            "effective_respondents": np.where(survey, n_effective, np.nan),
             "unit": pd.Categorical.from_codes(unit_codes[position], categories=units),
-            "margin": margin,
-            "interval_low": np.where(survey, low, value),
-            "interval_high": np.where(survey, high, value),
+            "margin": np.where(survey, (high - low) / 2, 0.0),
+            "interval_low": low,
+            "interval_high": high,
+            "baseline_year": baseline_year.astype(int),
+            "baseline_value": baseline,
+            "target_value": target,
             "expected": expected,
-            "gap": value - expected,
-            "gap_significant": _exceeds(value - expected, margin),
-            "progress_rate": rate,
+            "gap": gap,
+            "gap_low": gap_low,
+            "gap_high": gap_high,
+            "gap_margin": gap_margin,
+            "gap_p_value": gap_p_value,
+            "gap_significant": gap_significant,
+            "below_baseline": below_baseline,
+            "progress_rate": progress.progress_rate(value, baseline, target),
             "pace": pace,
-            "status": progress.grade(pace, achieved, thresholds.on_track, thresholds.slightly_behind),
+            "point_status": point,
+            "status": _apply_rule(point, gap_significant, below_baseline, reference, settings.status_rule),
+            "status_best": progress.grade(
+                pace_at(optimistic), no_evidence, thresholds.on_track, thresholds.slightly_behind
+            ),
+            "status_worst": progress.grade(
+                pace_at(pessimistic), no_evidence, thresholds.on_track, thresholds.slightly_behind
+            ),
+            "reference": reference,
             "previous_year": pd.array(previous_year, dtype="Int64"),
             "change": change,
             "change_margin": change_margin,
@@ -167,8 +264,9 @@ def evaluate_breakdowns(
 ) -> pd.DataFrame:
     """The evaluation of evaluate_indicators for every 年代/地域 cell that has ever had a value.
 
-    Each cell is graded against the plan's overall baseline and target (the plan sets no others),
-    so the rows show which group holds the city back.
+    Each cell is graded on its own trajectory (see evaluate_observations), so a group that is
+    simply lower than the city is not 悪化 for that; cells below the minimum n are 参考値, and flags
+    among the cells of one indicator and year are controlled with Benjamini–Hochberg.
     """
     cells = observations[
         (observations["dimension"] != v.OVERALL) & observations["indicator_code"].isin(indicators["code"])
@@ -252,6 +350,51 @@ def _previous(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
     return np.where(starts, np.nan, shifted)
 
 
+def _limits(value: np.ndarray, n: np.ndarray, survey: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson limits in % for survey shares; a count (or a value without a sample) is its own limit."""
+    low, high = (limit * 100 for limit in sampling.wilson_interval(value / 100, n, confidence))
+    return np.where(survey, low, value), np.where(survey, high, value)
+
+
+def _baseline_rows(year: np.ndarray, baseline_year: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """For every row, the row its series starts from: the one in the baseline year, else the series' first."""
+    if not len(year):
+        return np.zeros(0, dtype=int)
+    first = np.flatnonzero(starts)
+    at_baseline = np.where(year == baseline_year, np.arange(len(year)), -1)
+    chosen = np.maximum.reduceat(at_baseline, first)
+    return np.where(chosen < 0, first, chosen)[np.cumsum(starts) - 1]
+
+
+def _excludes_zero(low: np.ndarray, high: np.ndarray) -> pd.arrays.BooleanArray:
+    """Whether an interval of a difference lies wholly on one side of zero; NA where a limit is unknown."""
+    unknown = np.isnan(low) | np.isnan(high)
+    beyond = (np.round(np.nan_to_num(low), 9) > 0) | (np.round(np.nan_to_num(high), 9) < 0)
+    return pd.arrays.BooleanArray(beyond & ~unknown, unknown)
+
+
+def _apply_rule(
+    point: pd.Categorical,
+    gap_significant: pd.arrays.BooleanArray,
+    below_baseline: pd.arrays.BooleanArray,
+    reference: np.ndarray,
+    rule: str,
+) -> pd.Categorical:
+    """The status shown: the point grade, lifted to 順調 under the evidence rule when the shortfall is
+    within error and kept from 悪化 unless the value is below the baseline beyond error. Where the
+    error is unknown (no n) the point grade stands. A 参考値 cell is not graded."""
+    # Integer codes, not strings: this runs over every observation and string arrays cost seconds there.
+    code = {status: position for position, status in enumerate(v.STATUSES)}
+    codes = np.asarray(point.codes)
+    if rule == v.EVIDENCE:
+        below = np.isin(codes, [code[v.SLIGHTLY_BEHIND], code[v.BEHIND], code[v.WORSENED]])
+        codes = np.where(below & ~gap_significant.fillna(True).to_numpy(bool), code[v.ON_TRACK], codes)
+        unproven = ~below_baseline.fillna(True).to_numpy(bool)
+        codes = np.where((codes == code[v.WORSENED]) & unproven, code[v.BEHIND], codes)
+    codes = np.where(reference, code[v.NO_DATA], codes)
+    return pd.Categorical.from_codes(codes, categories=list(v.STATUSES), ordered=True)
+
+
 def _exceeds(difference: np.ndarray, margin: np.ndarray) -> pd.arrays.BooleanArray:
     """|difference| > margin, NA where either is unknown (no value, or no n to measure error by)."""
     unknown = np.isnan(difference) | np.isnan(margin)
@@ -274,21 +417,73 @@ def _evaluate_series(
         rows = rows[rows["fiscal_year"] <= year]
     latest = rows.drop_duplicates(SERIES, keep="last")
     current = latest if year is None else rows[rows["fiscal_year"] == year]
-    plan = indicators[["code", "name", *_PLAN_COLUMNS]].rename(columns={"code": "indicator_code"})
+    plan = indicators[["code", "name", *_PLAN_COLUMNS]].rename(
+        columns={"code": "indicator_code", **{column: f"plan_{column}" for column in _OWN_COLUMNS}}
+    )
     frame = (
         series.reset_index(drop=True)
-        .merge(current.drop(columns="unit"), on=SERIES, how="left")
-        .merge(latest[[*SERIES, "fiscal_year"]].rename(columns={"fiscal_year": "latest_year"}), on=SERIES, how="left")
+        .merge(current.drop(columns=["unit", *_OWN_COLUMNS]), on=SERIES, how="left")
+        .merge(
+            latest[[*SERIES, "fiscal_year", *_OWN_COLUMNS]].rename(columns={"fiscal_year": "latest_year"}),
+            on=SERIES,
+            how="left",
+        )
         .merge(_trend(rows, indicators, settings.confidence), on=SERIES, how="left")
         .merge(plan, on="indicator_code", how="left")
     )
+    # A series with no value at all still shows the plan's baseline and target.
+    for column in _OWN_COLUMNS:
+        frame[column] = frame[column].fillna(frame.pop(f"plan_{column}"))
     survey_years = _survey_years(indicators, observations, year)
+    count = (frame["respondent"] == v.ADMINISTRATIVE).to_numpy(bool)
+    shortfall = (frame["projected_value"] - frame["target_value"]).to_numpy(float)
+    projected_margin = np.where(
+        count, np.fmax(frame["projected_margin"].to_numpy(float), settings.count_tolerance), frame["projected_margin"]
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        projection_p_value = 2 * ndtr(-sampling.critical_z(settings.confidence) * np.abs(shortfall) / projected_margin)
     frame = frame.assign(
+        baseline_year=frame["baseline_year"].astype(int),
         year=pd.array(frame["fiscal_year"] if year is None else np.full(len(frame), year), dtype="Int64"),
         survey_year=frame["respondent"].map(survey_years).astype("Int64"),
+        reference=frame["reference"].fillna(False).astype(bool),
         status=frame["status"].fillna(v.NO_DATA),
+        projected_margin=projected_margin,
+        projection_p_value=np.where(count, np.nan, projection_p_value),
+        projection_significant=_exceeds(shortfall, projected_margin),
     )
-    return _judge(frame, year).rename(columns={"indicator_code": "code"}).loc[:, _INDICATOR_COLUMNS]
+    frame = _control_cell_flags(frame, settings)
+    return _judge(frame, year, settings).rename(columns={"indicator_code": "code"}).loc[:, _INDICATOR_COLUMNS]
+
+
+def _control_cell_flags(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Benjamini–Hochberg over the breakdown cells of each indicator and year, per kind of test.
+
+    A cell's difference beyond its own interval is still only flagged when the procedure rejects
+    it among all the cells tested with it; the overall rows keep their own test. The status is then
+    graded again from the corrected gap test, so status and flags agree.
+    """
+    tested = ((frame["dimension"] != v.OVERALL) & ~frame["reference"]).to_numpy(bool)
+    if not tested.any():
+        return frame.assign(gap_corrected=False, change_corrected=False, projection_corrected=False)
+    # One group per indicator and year, as integers: string keys would cost more than the test itself.
+    groups = pd.factorize(frame["indicator_code"])[0] * 10_000 + frame["fiscal_year"].fillna(0).to_numpy(int)
+    corrected = {}
+    for test in ("gap", "change", "projection"):
+        p_value = np.where(tested, frame[f"{test}_p_value"].to_numpy(float), np.nan)
+        rejected = sampling.benjamini_hochberg(p_value, groups, settings.breakdowns.false_discovery_rate)
+        significant = frame[f"{test}_significant"].astype("boolean")
+        suppressed = significant.fillna(False).to_numpy(bool) & ~np.isnan(p_value) & ~rejected
+        corrected[f"{test}_significant"] = significant.mask(suppressed, False)
+        corrected[f"{test}_corrected"] = suppressed
+    status = _apply_rule(
+        pd.Categorical(frame["point_status"], categories=list(v.STATUSES), ordered=True),
+        corrected["gap_significant"],
+        frame["below_baseline"].astype("boolean"),
+        frame["reference"].to_numpy(bool),
+        settings.status_rule,
+    )
+    return frame.assign(**corrected, status=pd.Series(status, index=frame.index).fillna(v.NO_DATA))
 
 
 def _trend(rows: pd.DataFrame, indicators: pd.DataFrame, confidence: float) -> pd.DataFrame:
@@ -312,7 +507,7 @@ def _trend(rows: pd.DataFrame, indicators: pd.DataFrame, confidence: float) -> p
     x = rows["fiscal_year"].to_numpy(float) - target_year
     y = rows["value"].to_numpy(float)
     share = y / 100
-    n = rows["respondents"].to_numpy(dtype=float, na_value=np.nan)
+    n = rows["effective_respondents"].to_numpy(float)
     variance = np.where(rows["margin"].to_numpy(float) == 0, 0.0, share * (1 - share) / n * 100**2)
 
     def total(values: np.ndarray) -> np.ndarray:
@@ -356,10 +551,15 @@ def _survey_years(indicators: pd.DataFrame, observations: pd.DataFrame, year: in
     return overall["fiscal_year"].groupby(kinds).max()
 
 
-def _judge(frame: pd.DataFrame, year: int | None) -> pd.DataFrame:
-    """Flags, the reasons to read aloud, the 誤差の範囲 marker and notes, from the evaluated numbers."""
+def _judge(frame: pd.DataFrame, year: int | None, settings: Settings) -> pd.DataFrame:
+    """Flags, the reasons to read aloud, the 誤差の範囲 marker and notes, from the evaluated numbers.
+
+    A status below 順調 always carries the 目標達成ペースを下回る flag and its reason, and no flag is
+    raised on a difference its own interval contains (except under the point rule, which says so).
+    """
     sign = np.where(frame["higher_is_better"].to_numpy(bool), 1.0, -1.0)
     status = frame["status"].to_numpy(object)
+    reference = frame["reference"].to_numpy(bool)
     has_value = frame["value"].notna().to_numpy()
     gap = frame["gap"].to_numpy(float)
     change = frame["change"].to_numpy(float)
@@ -367,13 +567,15 @@ def _judge(frame: pd.DataFrame, year: int | None) -> pd.DataFrame:
     # Without n the error is unknown: a gap or drop is still flagged, with a caveat, since it may be real.
     gap_beyond = frame["gap_significant"].fillna(True).to_numpy(bool)
     change_beyond = frame["change_significant"].fillna(True).to_numpy(bool)
-    shortfall_beyond = _exceeds(shortfall, frame["projected_margin"].to_numpy(float)).fillna(True).to_numpy(bool)
-    gap_bad = (gap * sign < 0) & np.isin(status, _GRADED)
-    change_bad = change * sign < 0
+    shortfall_beyond = frame["projection_significant"].fillna(True).to_numpy(bool)
+    gap_bad = np.isin(status, _BELOW_ON_TRACK)
+    gap_short = (gap * sign < 0) & np.isin(status, _GRADED) & ~gap_bad
+    change_bad = (change * sign < 0) & ~reference
     # Once the target year has come, the value itself says whether the target was missed.
     short = (
         (shortfall * sign < 0)
         & (status != v.ACHIEVED)
+        & ~reference
         & (frame["year"] < frame["target_year"]).fillna(True).to_numpy(bool)
     )
     missing = frame["survey_year"].notna().to_numpy() & ~(frame["latest_year"] >= frame["survey_year"]).fillna(
@@ -384,10 +586,16 @@ def _judge(frame: pd.DataFrame, year: int | None) -> pd.DataFrame:
     previous = frame["previous_year"].fillna(0)
     reasons = {
         v.BEHIND_PATH: _compose(
-            gap_bad & gap_beyond,
-            lambda gap, margin, u: f"目標達成ペースを下回る（差 {_amount(gap, u)}{_beyond(margin, u)}）",
+            gap_bad,
+            lambda gap, margin, significant, worse, baseline, u: (
+                f"目標達成ペースを下回る（差 {_amount(gap, u)}{_gap_evidence(margin, significant, u)}）"
+                + (f"。基準値 {_level(baseline, u)} よりも悪い" if worse == v.WORSENED else "")
+            ),
             gap,
-            frame["margin"],
+            frame["gap_margin"],
+            frame["gap_significant"],
+            status,
+            frame["baseline_value"],
             unit,
         ),
         v.WORSE_THAN_PREVIOUS: _compose(
@@ -424,62 +632,100 @@ def _judge(frame: pd.DataFrame, year: int | None) -> pd.DataFrame:
         ),
     }
     baseline_only = (frame["year"] <= frame["baseline_year"]).fillna(False).to_numpy(bool)
+    ranges = _status_ranges(frame)
     notes = [
         _compose(
             ~has_value,
             lambda: f"{v.format_fiscal_year(year)}の値がありません" if year is not None else "値が登録されていません",
         ),
         _compose(
-            (status == v.NO_DATA) & has_value & baseline_only,
+            reference,
+            lambda n: (
+                f"回答者数 n={int(n):,} が {settings.breakdowns.min_respondents:,.0f} 未満のため{v.REFERENCE_ONLY}です"
+                "（状況の判定もフラグもしません）"
+            ),
+            frame["respondents"],
+        ),
+        _compose(
+            (status == v.NO_DATA) & has_value & baseline_only & ~reference,
             lambda: "基準年度までの値しかないため、進捗はまだ評価できません",
         ),
         _compose(
-            (status == v.NO_DATA) & has_value & ~baseline_only,
+            (status == v.NO_DATA) & has_value & ~baseline_only & ~reference,
             lambda: "0以下の値があるため、成長率法では評価できません",
         ),
         _compose(has_value & frame["margin"].isna().to_numpy(), lambda: v.ERROR_UNKNOWN),
+        np.where(ranges != "", ranges, None),
         _compose(
-            (gap != 0) & np.isin(status, _GRADED) & ~gap_beyond,
-            lambda gap, margin, u: (
-                f"目標達成ペースとの差 {_amount(gap, u)} は{v.WITHIN_ERROR}（誤差 {_plus_minus(margin, u)}）"
+            gap_short & ~gap_beyond,
+            lambda gap, margin, fixed, u: (
+                f"目標達成ペースとの差は{_error_word(u)}の範囲（差 {_amount(gap, u)}、{_error_word(u)} {_distance(margin, u)}"
+                + (f" を超えるが、{_CORRECTED}）" if fixed else " 以内）")
             ),
             gap,
-            frame["margin"],
+            frame["gap_margin"],
+            frame["gap_corrected"],
             unit,
         ),
         _compose(
-            (change != 0) & ~change_beyond,
-            lambda before, change, margin, u: (
-                f"前回（{v.format_fiscal_year(before)}）からの変化 {_amount(change, u)} は{v.WITHIN_ERROR}"
-                f"（誤差 {_plus_minus(margin, u)}）"
+            (change != 0) & ~change_beyond & ~reference,
+            lambda before, change, margin, fixed, u: (
+                f"前回（{v.format_fiscal_year(before)}）からの変化 {_amount(change, u)} は{_error_word(u)}の範囲"
+                f"（{_error_word(u)} {_plus_minus(margin, u)}{f' を超えるが、{_CORRECTED}' if fixed else ''}）"
             ),
             previous,
             change,
             frame["change_margin"],
+            frame["change_corrected"],
             unit,
         ),
         _compose(
             short & ~shortfall_beyond,
-            lambda target_year, projected, shortfall, margin, u: (
+            lambda target_year, projected, shortfall, margin, fixed, u: (
                 f"傾向による{v.format_fiscal_year(target_year)}の見込み {_level(projected, u)} と目標との差 "
-                f"{_amount(shortfall, u)} は{v.WITHIN_ERROR}（誤差 {_plus_minus(margin, u)}）"
+                f"{_amount(shortfall, u)} は{_error_word(u)}の範囲"
+                f"（{_error_word(u)} {_plus_minus(margin, u)}{f' を超えるが、{_CORRECTED}' if fixed else ''}）"
             ),
             frame["target_year"],
             frame["projected_value"],
             shortfall,
             frame["projected_margin"],
+            frame["projection_corrected"],
             unit,
         ),
     ]
-    explained = (gap_bad & ~gap_beyond) | (change_bad & ~change_beyond) | (short & ~shortfall_beyond)
+    explained = (gap_short & ~gap_beyond) | (change_bad & ~change_beyond) | (short & ~shortfall_beyond)
     # Assembling per-row lists is text work over the finished numbers; every figure above is vectorised.
     keyed = list(zip(*reasons.values(), strict=True))
     return frame.assign(
         flags=[[key for key, text in zip(reasons, row, strict=True) if text is not None] for row in keyed],
         reasons=[[text for text in row if text is not None] for row in keyed],
         within_error=np.where(explained, v.WITHIN_ERROR, ""),
+        status_range=ranges,
         notes=[[text for text in row if text is not None] for row in zip(*notes, strict=True)],
     )
+
+
+def _status_ranges(frame: pd.DataFrame) -> np.ndarray:
+    """「誤差を考えると △ やや遅れ の可能性あり」 where the interval's two ends grade into other bands.
+
+    Worded once per distinct (status, best, worst, unit), which are few, rather than once per row.
+    """
+    keys = pd.DataFrame(
+        {column: frame[column].astype(object) for column in ("status", "status_best", "status_worst", "unit")}
+    ).fillna("")
+    distinct, inverse = np.unique(keys.to_numpy(str), axis=0, return_inverse=True)
+    texts = np.array([_status_range(*row) for row in distinct] or [""], dtype=object)
+    return texts[inverse.reshape(-1)] if len(keys) else np.array([], dtype=object)
+
+
+def _status_range(status: str, best: str, worst: str, unit: str) -> str:
+    ranks = {graded: rank for rank, graded in enumerate(_GRADED)}
+    if status not in ranks or best not in ranks or worst not in ranks:
+        return ""
+    others = [other for other in _GRADED[ranks[best] : ranks[worst] + 1] if other != status]
+    badges = "、".join(f"{v.STATUS_SYMBOLS[other]} {v.STATUS_LABELS[other]}" for other in others)
+    return f"{_error_word(unit)}を考えると {badges} の可能性あり" if others else ""
 
 
 def _compose(mask: np.ndarray, make: Callable[..., str], *columns: ArrayLike) -> np.ndarray:
@@ -513,9 +759,27 @@ def _figure(number: float, unit: str) -> str:
 
 
 def _beyond(margin: float, unit: str) -> str:
-    """The error clause of a reason: beyond a known margin, nothing for counts, a caveat without n."""
+    """The error clause of a reason: beyond a known margin (a count's tolerance), a caveat without n."""
     if pd.isna(margin):
-        return "、n がないため誤差の範囲か判定できません"
+        return _NO_N
     if margin == 0:
         return ""
-    return f"、誤差 {_plus_minus(margin, unit)} を超える"
+    return f"、{_error_word(unit)} {_plus_minus(margin, unit)} を超える"
+
+
+def _gap_evidence(margin: float, significant: object, unit: str) -> str:
+    """The error clause of a shortfall: the interval's own distance on the shortfall's side, never a ±."""
+    if pd.isna(significant):
+        return _NO_N
+    if not significant:
+        return f"、{_error_word(unit)}の範囲内ですが、点推定で判定する設定です"
+    return f"、{_error_word(unit)} {_distance(margin, unit)} を超える" if margin > 0 else ""
+
+
+def _error_word(unit: str) -> str:
+    """Shares have sampling error; a count (業務統計) has the city's tolerance instead."""
+    return "誤差" if unit == v.PERCENT else "許容差"
+
+
+def _distance(margin: float, unit: str) -> str:
+    return f"{_figure(margin, unit)}{'pt' if unit == v.PERCENT else unit}"

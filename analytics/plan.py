@@ -48,18 +48,25 @@ class _Departments(_Strict):
     related: list[str] = []
 
 
+class _Baseline(_Point):
+    # The baseline of a survey indicator is itself a survey value with its own sampling error.
+    respondents: int | None = Field(default=None, ge=1)
+
+
 class _Indicator(_Strict):
     code: str
     name: str = Field(min_length=1)
     respondent: Literal[v.CITIZEN, v.STAFF, v.ADMINISTRATIVE]
     unit: str = Field(min_length=1)
     higher_is_better: bool
-    baseline: _Point
+    baseline: _Baseline
     target: _Point
     yearly_targets: list[_Point] = []
     definition: _Definition = _Definition()
     departments: _Departments = _Departments()
     sample: bool
+    # How many people the survey could reach (e.g. 職員数), for the finite-population correction.
+    population: int | None = Field(default=None, ge=1)
 
 
 class _Action(_Strict):
@@ -278,6 +285,8 @@ def _flatten(plan: _PlanFile) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
                     "position": len(indicators),
                     **{column: getattr(indicator.definition, key) for key, column in DEFINITION_COLUMNS.items()},
                     **_department_columns(indicator.departments),
+                    "baseline_respondents": indicator.baseline.respondents,
+                    "population": indicator.population,
                 }
             )
             yearly += [

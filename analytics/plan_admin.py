@@ -16,7 +16,7 @@ from analytics.assessment import default_year
 from analytics.plan import Plan
 from analytics.schemas import IndicatorFrame
 
-YEAR, NUMBER, CHOICE, TEXT = "year", "number", "choice", "text"
+YEAR, NUMBER, COUNT, CHOICE, TEXT = "year", "number", "count", "choice", "text"
 _TOKYO = ZoneInfo("Asia/Tokyo")
 
 
@@ -42,6 +42,8 @@ class PlanField:
             return self.choices.get(value, str(value))
         if self.kind == YEAR:
             return v.format_fiscal_year(int(value))
+        if self.kind == COUNT:
+            return f"{int(value):,}"
         return f"{value:g}" if self.kind == NUMBER else str(value)
 
 
@@ -50,6 +52,8 @@ class PlanField:
 PLAN_FIELDS: tuple[PlanField, ...] = (
     PlanField("baseline_year", "基準年度", YEAR),
     PlanField("baseline_value", "基準値", NUMBER),
+    PlanField("baseline_respondents", "基準値の回答者数", COUNT, required=False),
+    PlanField("population", "母集団の大きさ（職員数など）", COUNT, required=False),
     PlanField("target_year", "目標年度", YEAR),
     PlanField("target_value", "目標値", NUMBER),
     PlanField("higher_is_better", "方向", CHOICE, {True: "高いほど良い", False: "低いほど良い"}),
@@ -80,6 +84,12 @@ def revise_indicator(plan: Plan, code: str, values: Mapping[str, object]) -> pd.
             raise PlanRevisionError(f"{name}の{spec.label}は {FIRST_YEAR}〜{LAST_YEAR} の年度にしてください。")
         if spec.kind == NUMBER and not (isinstance(value, numbers.Real) and math.isfinite(value)):
             raise PlanRevisionError(f"{name}の{spec.label}を数値で入力してください。")
+        if spec.kind == COUNT:
+            # 0 in the form means "not known".
+            if value is None or pd.isna(value) or value == 0:
+                value = None
+            elif not (isinstance(value, numbers.Integral) and value > 0):
+                raise PlanRevisionError(f"{name}の{spec.label}は 1 以上の整数にしてください（不明なら 0 のまま）。")
         if spec.kind == TEXT:
             value = str(value).strip() if value is not None and not pd.isna(value) else ""
             if not value and spec.required:

@@ -105,6 +105,12 @@ def status_badge(status: str) -> str:
     return f"{v.STATUS_SYMBOLS[status]} {v.STATUS_LABELS[status]}"
 
 
+def describe_status(status: str, status_range: str = "") -> str:
+    """「○ 順調（誤差を考えると △ やや遅れ の可能性あり）」: the badge, and the other bands the error allows."""
+    badge = status_badge(status)
+    return f"{badge}（{status_range}）" if status_range else badge
+
+
 def render_status_tiles(counts: pd.Series) -> str:
     """HTML tiles, one per status with its count, in the status colours (for st.html and reports)."""
     tiles = "".join(
@@ -127,7 +133,7 @@ def tabulate_statuses(evaluated: pd.DataFrame) -> pd.DataFrame:
         {
             "指標": evaluated["code"],
             "指標名": evaluated["name"],
-            "状況": evaluated["status"].map(status_badge),
+            "状況": _describe_statuses(evaluated),
             "値": _describe_values(evaluated),
             "進捗率": [_percent(rate) for rate in evaluated["progress_rate"]],
             "注意点": ["、".join(reasons) if len(reasons) else "—" for reasons in evaluated["reasons"]],
@@ -155,6 +161,13 @@ def tabulate_history(history: pd.DataFrame, baseline_year: int) -> pd.DataFrame:
                 for change, significant in zip(history["change"], history["change_significant"], strict=True)
             ],
             "進捗率": [_percent(rate) for rate in history["progress_rate"]],
+            # The reason for each year's status: whether its gap to the path is beyond error.
+            "計画線との差": [
+                "—" if year <= baseline_year or pd.isna(gap) else _judged_gap(gap, significant, unit)
+                for year, gap, significant in zip(
+                    history["fiscal_year"], history["gap"], history["gap_significant"], strict=True
+                )
+            ],
             "状況": [
                 "基準年度" if year == baseline_year else status_badge(status)
                 for year, status in zip(history["fiscal_year"], history["status"], strict=True)
@@ -183,10 +196,17 @@ def tabulate_breakdowns(cells: pd.DataFrame) -> pd.DataFrame:
         {
             "区分": cells["category"],
             "値": _describe_values(cells),
-            "状況": cells["status"].map(status_badge),
+            "状況": [
+                f"{v.REFERENCE_ONLY}（n が少ないため判定しません）" if reference else text
+                for reference, text in zip(cells["reference"], _describe_statuses(cells), strict=True)
+            ],
             "遅れの判定": ["、".join(reasons) if len(reasons) else "—" for reasons in cells["reasons"]],
         }
     ).reset_index(drop=True)
+
+
+def _describe_statuses(frame: pd.DataFrame) -> list[str]:
+    return [describe_status(status, text) for status, text in zip(frame["status"], frame["status_range"], strict=True)]
 
 
 def _describe_values(frame: pd.DataFrame) -> list[str]:
@@ -209,6 +229,13 @@ def _change(change: float, unit: str) -> str:
         return "—"
     suffix = "pt" if unit == v.PERCENT else unit
     return f"{change:+.1f}{suffix}".replace("-", "−")
+
+
+def _judged_gap(gap: float, significant: object, unit: str) -> str:
+    word = "誤差" if unit == v.PERCENT else "許容差"
+    if pd.isna(significant):
+        return _change(gap, unit)
+    return f"{_change(gap, unit)}（{word}{'を超える' if significant else 'の範囲'}）"
 
 
 def _percent(rate: float) -> str:

@@ -1,6 +1,7 @@
 """Sampling error of survey shares: Wilson intervals, margins and the two-proportion z test."""
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike
 from scipy.special import ndtr, ndtri
 
@@ -47,3 +48,57 @@ def compare_shares(
         z = np.abs(p2 - p1) / error
     z = np.where((p2 == p1) & np.isfinite(error), 0.0, z)
     return critical_z(confidence) * error, 2 * ndtr(-z)
+
+
+def effective_respondents(n: ArrayLike, design_effect: ArrayLike, population: ArrayLike) -> np.ndarray:
+    """The n that sampling error is computed from: n ÷ design effect ÷ finite-population correction.
+
+    The design effect (Kish) widens the error of a weighted or clustered survey; the correction
+    (N − n) ÷ (N − 1) narrows it when the survey reaches much of a known population N (a staff
+    survey). Without N (NaN) there is no correction; a census (n ≥ N) has no sampling error (∞).
+    """
+    n, design_effect, population = (np.asarray(a, dtype=float) for a in (n, design_effect, population))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        correction = np.where(np.isnan(population), 1.0, np.clip((population - n) / (population - 1), 0.0, 1.0))
+        return n / design_effect / correction
+
+
+def difference_interval(
+    first: ArrayLike,
+    first_low: ArrayLike,
+    first_high: ArrayLike,
+    second: ArrayLike,
+    second_low: ArrayLike,
+    second_high: ArrayLike,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Limits of first − second from each estimate's own (asymmetric) limits: Newcombe's MOVER.
+
+    Each side of the difference takes the distance to the limit on that side of each estimate, so
+    that a Wilson interval's longer side is the one used where it matters (Newcombe 1998, method 10).
+    """
+    a, a_low, a_high, b, b_low, b_high = (
+        np.asarray(x, dtype=float) for x in (first, first_low, first_high, second, second_low, second_high)
+    )
+    difference = a - b
+    low = difference - np.sqrt((a - a_low) ** 2 + (b_high - b) ** 2)
+    high = difference + np.sqrt((a_high - a) ** 2 + (b - b_low) ** 2)
+    return low, high
+
+
+def benjamini_hochberg(p_values: ArrayLike, groups: ArrayLike, rate: float) -> np.ndarray:
+    """Which tests the Benjamini–Hochberg step-up procedure rejects, within each group separately.
+
+    Keeps the expected share of false flags among those raised at `rate` when one indicator's many
+    年代/地域 cells are tested at once. NaN p-values are not tests: never rejected, not counted.
+    """
+    p = np.asarray(p_values, dtype=float)
+    frame = pd.DataFrame({"p": p, "group": np.asarray(groups)})
+    tested = frame[frame["p"].notna()]
+    by_group = tested.groupby("group", sort=False)["p"]
+    rank = by_group.rank(method="first")
+    size = by_group.transform("count")
+    passing = tested["p"].where(tested["p"] <= rank / size * rate)
+    cutoff = passing.groupby(tested["group"], sort=False).transform("max")
+    rejected = np.zeros(len(p), dtype=bool)
+    rejected[tested.index.to_numpy()] = (tested["p"] <= cutoff).to_numpy()
+    return rejected

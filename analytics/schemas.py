@@ -23,6 +23,7 @@ class NodeFrame(pa.DataFrameModel):
     class Config:
         strict = True
         coerce = True
+        add_missing_columns = True
         unique = ["kind", "code"]
 
 
@@ -41,6 +42,9 @@ class IndicatorFrame(pa.DataFrameModel):
     target_value: Series[float]
     sample: Series[bool]
     position: Series[int] = pa.Field(ge=0)
+    # Optional error-model inputs (issue 12): the baseline's n and the surveyed population's size.
+    baseline_respondents: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1)
+    population: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1)
     # The definition as the plan states it (調査名, 設問文, 集計に含める回答, 対象, 調査時期, 出典)
     # and its 担当課; optional, so frames built for grading alone may leave them out.
     survey_name: Series[str] = pa.Field(nullable=True, required=False)
@@ -67,6 +71,7 @@ class YearlyTargetFrame(pa.DataFrameModel):
     class Config:
         strict = True
         coerce = True
+        add_missing_columns = True
 
 
 class ObservationFrame(pa.DataFrameModel):

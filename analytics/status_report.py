@@ -15,7 +15,7 @@ from analytics.evaluation import summarise_statuses
 from analytics.evaluation_settings import SettingsError, load_settings
 from analytics.plan import Plan
 from analytics.plan_admin import describe_revision, read_plan_for
-from analytics.presentation import format_value
+from analytics.presentation import describe_status, format_value
 from analytics.progress import TargetError
 from analytics.sample_data import describe_sample
 from analytics.spreadsheets import protect_csv_text
@@ -34,6 +34,7 @@ HEADERS = {
     "progress_rate": "進捗率",
     "expected": "期待値",
     "status": "状況",
+    "status_range": "誤差を考えた状況",
     "flags": "フラグ",
     "reasons": "理由",
     "notes": "注記",
@@ -74,7 +75,8 @@ def run_status(arguments: argparse.Namespace) -> int:
         print(to_json(evaluated))
     else:
         print(
-            f"評価方法: {v.METHOD_LABELS[method]}　信頼水準: {settings.confidence:.0%}　計画: {describe_revision(plan)}"
+            f"評価方法: {v.METHOD_LABELS[method]}　信頼水準: {settings.confidence:.0%}"
+            f"　判定: {v.STATUS_RULE_LABELS[settings.status_rule]}（詳しくは評価方法のページ）　計画: {describe_revision(plan)}"
         )
         if parts := describe_sample(plan.indicators, observations):
             print(f"サンプル（架空）データ: {'。'.join(parts)}。")
@@ -112,7 +114,10 @@ def to_table(evaluated: pd.DataFrame, plan: Plan) -> str:
             "target_value": _values(evaluated, "target_value"),
             "progress_rate": evaluated["progress_rate"].map(lambda rate: "—" if pd.isna(rate) else f"{rate:.1f}%"),
             "expected": _values(evaluated, "expected"),
-            "status": evaluated["status"].map(lambda status: f"{v.STATUS_SYMBOLS[status]} {v.STATUS_LABELS[status]}"),
+            "status": [
+                describe_status(status, text)
+                for status, text in zip(evaluated["status"], evaluated["status_range"], strict=True)
+            ],
         }
     )
     lines = _aligned(cells.rename(columns=_headers(plan.levels)))

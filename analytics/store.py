@@ -101,6 +101,9 @@ plan_indicators = sa.Table(
     sa.Column("data_source", sa.String),
     sa.Column("lead_department", sa.String),
     sa.Column("related_departments", sa.String),
+    # The baseline's own n and the surveyed population's size (sampling error, finite population).
+    sa.Column("baseline_respondents", sa.Integer, nullable=True),
+    sa.Column("population", sa.Integer, nullable=True),
 )
 
 plan_yearly_targets = sa.Table(

@@ -99,6 +99,12 @@ LINEAR: Final = "linear"
 CAGR: Final = "cagr"
 METHODS: Final = (LINEAR, CAGR)
 METHOD_LABELS: Final = {LINEAR: "直線法", CAGR: "成長率法（Open SDG 方式）"}
+# Whether a status below 順調 needs evidence beyond sampling error (issue 12) or the point estimate suffices.
+EVIDENCE: Final = "evidence"
+POINT: Final = "point"
+STATUS_RULES: Final = (EVIDENCE, POINT)
+STATUS_RULE_LABELS: Final = {EVIDENCE: "誤差を考慮した評価", POINT: "点推定による評価"}
+REFERENCE_ONLY: Final = "参考値"
 BEHIND_PATH: Final = "behind_path"
 WORSE_THAN_PREVIOUS: Final = "worse_than_previous"
 PROJECTED_MISS: Final = "projected_miss"

@@ -4,6 +4,7 @@ import streamlit as st
 
 from analytics import vocabulary as v
 from analytics.charts import chart_config, plot_breakdown
+from analytics.method import describe_breakdown_rule, explain_status
 from analytics.presentation import (
     describe_definition,
     describe_departments,
@@ -15,7 +16,8 @@ from analytics.presentation import (
     tabulate_history,
 )
 from ui.commentary import show_commentary
-from ui.context import read_current_plan, read_evaluation, read_trend_figure, show_header
+from ui.context import read_current_plan, read_evaluation, read_settings, read_trend_figure, show_header
+from ui.help import link_to_method
 
 show_header("指標詳細")
 plan = read_current_plan()
@@ -55,8 +57,14 @@ left.markdown(
 )
 if definition := describe_definition(defined):
     left.markdown("**指標の定義**\n" + "".join(f"\n- {line}" for line in definition))
-right.metric(status_badge(indicator["status"]), format_value(indicator["value"], indicator["unit"]))
+right.metric(
+    status_badge(indicator["status"]),
+    format_value(indicator["value"], indicator["unit"]),
+    help=explain_status(result.indicators.set_index("code", drop=False).loc[code], read_settings(), result.method),
+)
 right.caption(describe_observation(indicator))
+with right:
+    link_to_method(code)
 for reason in indicator["reasons"]:
     st.warning(reason, icon=":material/flag:")
 for note in indicator["notes"]:
@@ -81,3 +89,4 @@ if not cells.empty:
                 key=f"breakdown-{dimension}",
             )
             st.table(tabulate_breakdowns(group), hide_index=True)
+    st.caption("".join(describe_breakdown_rule(read_settings())))

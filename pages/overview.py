@@ -7,12 +7,14 @@ from analytics.assessment import describe_partial_years
 from analytics.charts import plot_status_counts
 from analytics.presentation import (
     describe_observation,
+    describe_status,
     render_status_tiles,
     status_badge,
     tabulate_statuses,
     worst_first,
 )
 from ui.context import describe_last_update, read_current_plan, read_evaluation, read_observations, show_header
+from ui.help import link_to_method
 
 show_header("概要")
 plan = read_current_plan()
@@ -36,7 +38,7 @@ if flagged.empty:
     st.success("遅れを示す指標はありません。", icon=":material/check_circle:")
 for _, row in flagged.iterrows():
     with st.container(border=True):
-        st.markdown(f"**{status_badge(row['status'])}　{row['code']}　{row['name']}**")
+        st.markdown(f"**{describe_status(row['status'], row['status_range'])}　{row['code']}　{row['name']}**")
         st.markdown(describe_observation(row))
         st.markdown("\n".join(f"- {reason}" for reason in row["reasons"]))
         st.page_link(
@@ -45,6 +47,8 @@ for _, row in flagged.iterrows():
             icon=":material/query_stats:",
             query_params={"indicator": row["code"]},
         )
+        link_to_method(row["code"])
 
 st.subheader("全指標の状況")
 st.table(tabulate_statuses(result.indicators), hide_index=True)
+link_to_method()

@@ -6,6 +6,7 @@ import streamlit as st
 from analytics import store
 from analytics.plan_admin import (
     CHOICE,
+    COUNT,
     NUMBER,
     PLAN_FIELDS,
     YEAR,
@@ -46,6 +47,9 @@ def _input(spec: PlanField, value: object, key: str) -> object:
         return st.number_input(spec.label, min_value=1989, max_value=2100, value=int(value), step=1, key=key)
     if spec.kind == NUMBER:
         return st.number_input(spec.label, value=float(value), format="%g", key=key)
+    if spec.kind == COUNT:
+        known = 0 if pd.isna(value) else int(value)
+        return st.number_input(spec.label, min_value=0, value=known, step=1, help="不明なら 0", key=key)
     if spec.kind == CHOICE:
         options = list(spec.choices)
         return st.selectbox(spec.label, options, index=options.index(value), format_func=spec.choices.get, key=key)

@@ -8,7 +8,14 @@ import streamlit as st
 from analytics.charts import chart_config
 from analytics.reports.html_report import STYLE, slide_rows
 from analytics.reports.report_content import build_report
-from ui.context import is_sample, read_commentary, read_evaluated_plan, read_evaluation, show_sample_notice
+from ui.context import (
+    is_sample,
+    read_commentary,
+    read_evaluated_plan,
+    read_evaluation,
+    read_settings,
+    show_sample_notice,
+)
 
 _SLIDE = "presentation_slide"
 # The sidebar (navigation, year and method) stays in the page, hidden: it still holds the year and
@@ -28,7 +35,12 @@ def _step(offset: int, count: int) -> None:
 st.html(_SCREEN + STYLE)
 evaluation = read_evaluation()
 report = build_report(
-    evaluation, read_evaluated_plan(), read_commentary(evaluation.year), sample=is_sample(), today=date.today()
+    evaluation,
+    read_evaluated_plan(),
+    read_commentary(evaluation.year),
+    sample=is_sample(),
+    today=date.today(),
+    settings=read_settings(),
 )
 count = len(report.slides)
 index = min(st.session_state.get(_SLIDE, 0), count - 1)

@@ -13,6 +13,7 @@ from ui.context import (
     read_commentary,
     read_evaluated_plan,
     read_evaluation,
+    read_settings,
     read_years,
     show_header,
 )
@@ -31,7 +32,13 @@ format_name = st.radio("形式", list(FORMATS), format_func=lambda name: FORMATS
 
 evaluation = read_evaluation(year)
 report = build_report(
-    evaluation, read_evaluated_plan(year), read_commentary(year), scope=scope, sample=is_sample(), today=date.today()
+    evaluation,
+    read_evaluated_plan(year),
+    read_commentary(year),
+    scope=scope,
+    sample=is_sample(),
+    today=date.today(),
+    settings=read_settings(),
 )
 written = int((report.indicators["commentary"] != "").sum())
 st.caption(

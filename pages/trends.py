@@ -4,8 +4,9 @@ import streamlit as st
 
 from analytics import vocabulary as v
 from analytics.charts import chart_config
-from analytics.presentation import describe_observation, outline_policy, status_badge
+from analytics.presentation import describe_observation, describe_status, outline_policy
 from ui.context import read_current_plan, read_evaluation, read_trend_figure, show_header
+from ui.help import link_to_method
 
 COLUMNS = 3
 
@@ -32,8 +33,12 @@ for start in range(0, len(indicators), COLUMNS):
     row = indicators.iloc[start : start + COLUMNS]
     for column, (_, indicator) in zip(st.columns(COLUMNS), row.iterrows(), strict=False):
         with column:
-            st.markdown(f"**{indicator['code']}　{status_badge(indicator['status'])}**  \n{indicator['name']}")
+            status = describe_status(indicator["status"], indicator["status_range"])
+            st.markdown(f"**{indicator['code']}　{status}**  \n{indicator['name']}")
             st.caption(describe_observation(indicator))
+            # A status below 順調 always shows its reason next to it.
+            for reason in indicator["reasons"]:
+                st.caption(f"⚑ {reason}")
             st.plotly_chart(
                 read_trend_figure(indicator["code"], compact=True),
                 config=chart_config(f"trend_{indicator['code']}"),
@@ -45,5 +50,6 @@ for start in range(0, len(indicators), COLUMNS):
                 icon=":material/query_stats:",
                 query_params={"indicator": indicator["code"]},
             )
+            link_to_method(indicator["code"])
 with st.expander(f"この{policy_level}の{plan.sublevels}", expanded=True):
     st.markdown(outline_policy(plan, code))

@@ -11,11 +11,13 @@ from analytics.evaluation import (
     evaluate_observations,
     summarise_statuses,
 )
-from analytics.evaluation_settings import Settings
+from analytics.evaluation_settings import DesignEffects, Settings
 from analytics.progress import TargetError
+from analytics.sampling import wilson_interval, wilson_margin
 from analytics.schemas import IndicatorFrame, ObservationFrame
 
 SETTINGS = Settings()
+POINT = Settings(status_rule=v.POINT)
 STATUS = pd.CategoricalDtype(list(v.STATUSES), ordered=True)
 
 
@@ -67,6 +69,10 @@ def observations(*rows: tuple) -> pd.DataFrame:
     return ObservationFrame.validate(frame.astype({"respondents": "Int64"}))
 
 
+def _wilson_half(share: float, n: float) -> float:
+    return float(wilson_margin(share, n)) * 100
+
+
 def one(evaluated: pd.DataFrame, code: str) -> pd.Series:
     return evaluated.set_index("code").loc[code]
 
@@ -90,8 +96,9 @@ def test_linear_method_grades_every_status_at_its_threshold_edges():
     )
     values = {"1-a": 61.0, "1-b": 50.0, "1-c": 49.5, "1-d": 49.4, "1-e": 46.0, "1-f": 45.9, "1-g": 40.0}
     values |= {"1-h": 39.9, "2-a": 25.5, "2-b": 31.0, "2-c": 19.5}
+    # The point rule grades on the value alone, so every threshold edge shows (the evidence rule is tested below).
     evaluated = evaluate_indicators(
-        indicators, observations(*((code, 2020, value, 1000) for code, value in values.items())), SETTINGS
+        indicators, observations(*((code, 2020, value, 1000) for code, value in values.items())), POINT
     )
     expected = pd.DataFrame(
         {
@@ -176,24 +183,77 @@ def test_method_comes_from_the_settings_unless_given():
 
 
 def test_status_is_behind_with_a_flag_when_gap_exceeds_margin():
-    # FY2020 expects 50; 45.9 is 4.1 below. Wilson margin at p = 0.459, n = 1,000 is ±3.08 points.
+    # FY2020 expects 50; 45.9 is 4.1 below. Wilson interval at p = 0.459, n = 1,000 is [42.82, 49.00]:
+    # ±3.08 on average, but 3.10 on the upper side, the side towards the path, which is the one compared.
     evaluated = evaluate_indicators(plan(indicator("1-a")), observations(("1-a", 2020, 45.9, 1000)), SETTINGS)
     row = one(evaluated, "1-a")
-    assert row["status"] == v.BEHIND
+    assert row["status"] == v.BEHIND  # 5.9 / 20 = 29.5% of the way, 59% of the pace
     assert row["margin"] == pytest.approx(3.082664, abs=1e-6)
+    assert row["gap_margin"] == pytest.approx(48.998353 - 45.9, abs=1e-6)
     assert row["flags"] == [v.BEHIND_PATH]
-    assert row["reasons"] == ["目標達成ペースを下回る（差 −4.1pt、誤差 ±3.1pt を超える）"]
+    assert row["reasons"] == ["目標達成ペースを下回る（差 −4.1pt、誤差 3.1pt を超える）"]
+    # At the upper limit 49.0 the pace would be 90%: やや遅れ is as consistent with the data as 遅れ.
+    assert row["status_range"] == "誤差を考えると △ やや遅れ の可能性あり"
+    assert row["notes"] == ["誤差を考えると △ やや遅れ の可能性あり"]
     assert row["within_error"] == ""
 
 
-def test_gap_inside_the_margin_is_not_flagged_but_shown_as_within_error():
-    # 48.0 against an expected 50: the 2.0-point gap is inside ±3.10 (p = 0.48, n = 1,000).
-    evaluated = evaluate_indicators(plan(indicator("1-a")), observations(("1-a", 2020, 48.0, 1000)), SETTINGS)
-    row = one(evaluated, "1-a")
-    assert row["status"] == v.SLIGHTLY_BEHIND  # 8 / 20 = 40% of the way, 40 / 50 = 80% of the pace
+@pytest.mark.parametrize(
+    ("settings", "status", "flags", "reasons", "notes"),
+    [
+        (
+            SETTINGS,
+            v.ON_TRACK,
+            [],
+            [],
+            [
+                "誤差を考えると △ やや遅れ、▲ 遅れ の可能性あり",
+                "目標達成ペースとの差は誤差の範囲（差 −2.0pt、誤差 3.1pt 以内）",
+            ],
+        ),
+        (
+            POINT,
+            v.SLIGHTLY_BEHIND,
+            [v.BEHIND_PATH],
+            ["目標達成ペースを下回る（差 −2.0pt、誤差の範囲内ですが、点推定で判定する設定です）"],
+            ["誤差を考えると ○ 順調、▲ 遅れ の可能性あり"],
+        ),
+    ],
+)
+def test_gap_inside_the_margin_is_on_track_under_the_evidence_rule_and_always_explained(
+    settings, status, flags, reasons, notes
+):
+    # 48.0 against an expected 50: 8 / 20 = 40% of the way, 80% of the pace, but the 2.0-point gap is inside
+    # the interval's upper side (3.10 at p = 0.48, n = 1,000).
+    row = one(evaluate_indicators(plan(indicator("1-a")), observations(("1-a", 2020, 48.0, 1000)), settings), "1-a")
+    assert (row["status"], row["flags"], row["reasons"], row["notes"]) == (status, flags, reasons, notes)
+
+
+def test_baseline_sampling_error_widens_the_gap_margin():
+    # 46.5 against an expected 50 (n = 1,000, upper side 3.09): beyond error with an exact baseline, but a
+    # baseline of 40% from n = 500 moves the path by half its own lower side (0.5 × 4.36) and that is enough.
+    exact = one(evaluate_indicators(plan(indicator("1-a")), observations(("1-a", 2020, 46.5, 1000)), SETTINGS), "1-a")
+    surveyed = plan({**indicator("1-a"), "baseline_respondents": 500})
+    row = one(evaluate_indicators(surveyed, observations(("1-a", 2020, 46.5, 1000)), SETTINGS), "1-a")
+    assert exact["status"] == v.SLIGHTLY_BEHIND
+    value_high = wilson_interval(0.465, 1000)[1] * 100
+    baseline_low = wilson_interval(0.40, 500)[0] * 100
+    assert row["gap_margin"] == pytest.approx(np.hypot(value_high - 46.5, 0.5 * (40 - baseline_low)), abs=1e-9)
+    assert row["status"] == v.ON_TRACK
     assert row["flags"] == []
-    assert row["within_error"] == v.WITHIN_ERROR
-    assert row["notes"] == ["目標達成ペースとの差 −2.0pt は誤差の範囲（誤差 ±3.1pt）"]
+
+
+def test_design_effect_and_finite_population_correction_change_the_margin():
+    # n = 800 of a staff of 1,000: the correction (1000 − 800) / 999 leaves an effective n of 3,996;
+    # a design effect of 2 halves the effective n of the citizen survey.
+    indicators = plan({**indicator("3-a", respondent=v.STAFF), "population": 1000}, indicator("1-a"), indicator("1-b"))
+    data = observations(("3-a", 2020, 50.0, 800), ("1-a", 2020, 50.0, 800), ("1-b", 2020, 50.0, 400))
+    settings = Settings(design_effect=DesignEffects(citizen=2.0))
+    margins = evaluate_indicators(indicators, data, settings).set_index("code")["margin"]
+    reference = evaluate_indicators(indicators, data, SETTINGS).set_index("code")["margin"]
+    assert margins["3-a"] == pytest.approx(_wilson_half(0.5, 800 / (200 / 999)), abs=1e-9)
+    assert reference["1-a"] == pytest.approx(_wilson_half(0.5, 800), abs=1e-9)
+    assert margins["1-a"] == pytest.approx(reference["1-b"], abs=1e-12)
 
 
 def test_missing_n_gives_no_margin_says_so_and_still_flags_with_a_caveat():
@@ -213,8 +273,22 @@ def test_administrative_count_has_no_sampling_error():
     assert (row["margin"], row["interval_low"], row["interval_high"]) == (0.0, 133.0, 133.0)
     assert row["progress_rate"] == pytest.approx(43.333333)  # 13 / 30
     assert row["status"] == v.SLIGHTLY_BEHIND  # 43.3 / 50 = 86.7% of the pace
-    assert row["reasons"] == ["目標達成ペースを下回る（差 −2団体）"]
+    assert row["reasons"] == ["目標達成ペースを下回る（差 −2団体、許容差 1団体 を超える）"]
     assert row["notes"] == []
+
+
+def test_count_shortfall_within_the_tolerance_is_on_track_without_a_flag():
+    # 134 is one organisation short of 135: the default tolerance is one unit.
+    indicators = plan(indicator("2-a", 120.0, 150.0, respondent=v.ADMINISTRATIVE, unit=v.ORGANISATIONS))
+    row = one(evaluate_indicators(indicators, observations(("2-a", 2020, 134.0, None)), SETTINGS), "2-a")
+    assert (row["status"], row["flags"]) == (v.ON_TRACK, [])
+    assert row["notes"] == [
+        "許容差を考えると △ やや遅れ の可能性あり",
+        "目標達成ペースとの差は許容差の範囲（差 −1団体、許容差 1団体 以内）",
+    ]
+    strict = Settings(count_tolerance=0.0)
+    row = one(evaluate_indicators(indicators, observations(("2-a", 2020, 134.0, None)), strict), "2-a")
+    assert (row["status"], row["flags"]) == (v.SLIGHTLY_BEHIND, [v.BEHIND_PATH])
 
 
 def test_significant_dip_is_flagged_with_the_change_and_its_margin():
@@ -273,7 +347,8 @@ def test_projected_shortfall_inside_its_error_is_shown_as_within_error():
     assert row["flags"] == []
     assert row["within_error"] == v.WITHIN_ERROR
     assert row["notes"] == [
-        "目標達成ペースとの差 +2.5pt は誤差の範囲（誤差 ±3.1pt）",
+        # the lower limit 46.9 would be 92% of the pace
+        "誤差を考えると △ やや遅れ の可能性あり",
         "傾向による令和7(2025)年度の見込み 50.0% と目標との差 −5.0pt は誤差の範囲（誤差 ±7.0pt）",
     ]
 
@@ -286,8 +361,8 @@ def test_count_trend_projects_by_least_squares():
     row = one(evaluate_indicators(indicators, data, SETTINGS), "2-a")
     assert row["flags"] == [v.BEHIND_PATH, v.PROJECTED_MISS]
     assert row["reasons"] == [
-        "目標達成ペースを下回る（差 −10団体）",
-        "これまでの傾向では令和7(2025)年度に 130団体 の見込みで、目標 150団体 に届かない（差 −20団体）",
+        "目標達成ペースを下回る（差 −10団体、許容差 1団体 を超える）",
+        "これまでの傾向では令和7(2025)年度に 130団体 の見込みで、目標 150団体 に届かない（差 −20団体、許容差 ±1団体 を超える）",
     ]
 
 
@@ -295,7 +370,7 @@ def test_single_data_point_is_graded_without_a_trend():
     row = one(evaluate_indicators(plan(indicator("1-a")), observations(("1-a", 2020, 50.0, 1000)), SETTINGS), "1-a")
     assert row["status"] == v.ON_TRACK
     assert np.isnan(row["projected_value"])
-    assert (row["flags"], row["notes"]) == ([], [])
+    assert (row["flags"], row["notes"]) == ([], ["誤差を考えると △ やや遅れ の可能性あり"])
 
 
 @pytest.mark.parametrize("method", v.METHODS)
@@ -385,36 +460,68 @@ def test_observation_rows_carry_error_and_change_per_year():
             "expected": [48.0, 50.0, 132.0, 135.0],  # 40 + 20 × 0.4, 40 + 20 × 0.5; 120 + 30 × 0.4, …
             "previous_year": pd.array([None, 2019, None, 2019], dtype="Int64"),
             "change": [np.nan, -5.0, np.nan, 0.0],
-            "change_margin": [np.nan, 4.371642, np.nan, 0.0],
+            "change_margin": [np.nan, 4.371642, np.nan, 1.0],  # a count's is its tolerance
             "change_significant": pd.array([None, True, None, False], dtype="boolean"),
         }
     )
     pd.testing.assert_frame_equal(evaluated[expected.columns], expected, check_dtype=False, atol=1e-6)
 
 
-def test_breakdowns_get_the_same_evaluation_per_cell():
+def test_breakdown_cells_are_graded_on_their_own_trajectory():
+    # The plan asks for +20 points (40 → 60, FY2015 → FY2025); each cell must cover the same from its own start.
     indicators = plan(indicator("1-a"))
     data = observations(
         ("1-a", 2020, 50.0, 1000),
-        ("1-a", 2020, 42.0, 300, v.AGE, "30代"),
-        ("1-a", 2020, 51.0, 300, v.AGE, "70歳以上"),
-        ("1-a", 2019, 55.0, 100, v.AREA, "多田"),  # no FY2020 value for 多田
+        ("1-a", 2015, 30.0, 300, v.AGE, "30代"),  # path 30 → 50 expects 40; 31 is 9 behind, above its own start
+        ("1-a", 2020, 31.0, 300, v.AGE, "30代"),
+        ("1-a", 2015, 60.0, 300, v.AGE, "70歳以上"),  # path 60 → 80 expects 70: on track, not 達成 at 70
+        ("1-a", 2020, 70.0, 300, v.AGE, "70歳以上"),
+        ("1-a", 2015, 30.0, 50, v.AGE, "10代"),  # n = 50: 参考値, never flagged however far behind
+        ("1-a", 2020, 10.0, 50, v.AGE, "10代"),
+        ("1-a", 2019, 55.0, 120, v.AREA, "多田"),  # first value FY2019, none in FY2020
     )
     evaluated = evaluate_breakdowns(indicators, data, SETTINGS, year=2020)
     expected = pd.DataFrame(
         {
-            "code": ["1-a", "1-a", "1-a"],
             # cells in code order: 地域 (U+5730) before 年代 (U+5E74)
-            "dimension": [v.AREA, v.AGE, v.AGE],
-            "category": ["多田", "30代", "70歳以上"],
-            # 30代: 2 / 20 = 10% of the way at half time; 70歳以上: 11 / 20 = 55% ≥ 50%
-            "status": pd.Categorical([v.NO_DATA, v.BEHIND, v.ON_TRACK], dtype=STATUS),
-            # 30代 is 8 below the path; Wilson margin at p = 0.42, n = 300 is ±5.55
-            # 多田 has no value from the FY2020 survey
-            "flags": [[v.MISSING_LATEST], [v.BEHIND_PATH], []],
+            "category": ["多田", "10代", "30代", "70歳以上"],
+            "baseline_year": [2019, 2015, 2015, 2015],
+            "baseline_value": [55.0, 30.0, 30.0, 60.0],
+            "target_value": [75.0, 50.0, 50.0, 80.0],
+            "expected": [np.nan, 40.0, 40.0, 70.0],
+            "status": pd.Categorical([v.NO_DATA, v.NO_DATA, v.BEHIND, v.ON_TRACK], dtype=STATUS),
+            "reference": [False, True, False, False],
+            "flags": [[v.MISSING_LATEST], [], [v.BEHIND_PATH, v.PROJECTED_MISS], []],
         }
     )
-    pd.testing.assert_frame_equal(evaluated[expected.columns], expected, check_dtype=False)
+    pd.testing.assert_frame_equal(evaluated[expected.columns], expected, check_dtype=False, atol=1e-9)
+    assert one(evaluated[evaluated["category"] == "10代"], "1-a")["notes"] == [
+        "回答者数 n=50 が 100 未満のため参考値です（状況の判定もフラグもしません）"
+    ]
+
+
+def test_cell_flags_are_controlled_for_multiple_comparisons_within_an_indicator_and_year():
+    # One cell 5.5 below its path (p ≈ 0.035 on its own) is flagged alone, but not among 19 cells on their path:
+    # Benjamini–Hochberg at 5% then needs p ≤ 0.05 / 20 for the smallest p-value.
+    behind = [("1-a", 2015, 40.0, 1000, v.AREA, "A"), ("1-a", 2020, 44.5, 400, v.AREA, "A")]
+    others = [
+        ("1-a", year, value, 400, v.AREA, f"B{i:02d}")
+        for i in range(19)
+        for year, value in ((2015, 40.0), (2020, 50.0))
+    ]
+    alone = one(evaluate_breakdowns(plan(indicator("1-a")), observations(*behind), SETTINGS, year=2020), "1-a")
+    # 4.5 / 20 = 22.5% of the way at half time: 45% of the pace
+    assert (alone["status"], alone["flags"]) == (v.BEHIND, [v.BEHIND_PATH, v.PROJECTED_MISS])
+    many = evaluate_breakdowns(plan(indicator("1-a")), observations(*behind, *others), SETTINGS, year=2020)
+    cell = many.set_index("category").loc["A"]
+    assert (cell["status"], cell["flags"]) == (v.ON_TRACK, [])
+    assert [note for note in cell["notes"] if "Benjamini–Hochberg" in note] == [
+        "目標達成ペースとの差は誤差の範囲（差 −5.5pt、誤差 5.1pt を超えるが、"
+        "区分が多いため偶然の差を除く補正（Benjamini–Hochberg 法）をすると偶然の範囲）",
+        "傾向による令和7(2025)年度の見込み 49.0% と目標との差 −11.0pt は誤差の範囲（誤差 ±10.2pt を超えるが、"
+        "区分が多いため偶然の差を除く補正（Benjamini–Hochberg 法）をすると偶然の範囲）",
+    ]
+    assert list(many["flags"].map(len)) == [0] * 20
 
 
 def test_evaluation_never_mutates_its_inputs():

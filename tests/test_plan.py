@@ -99,7 +99,7 @@ def _broken(tmp_path: Path, old: str, new: str) -> Path:
             "higher_is_better: yes please",
             "「policies[0].indicators[0].higher_is_better」: true または false",
         ),
-        ("value: 42.0}", "value: 四十二}", "「policies[0].indicators[0].baseline.value」: 数値で書いてください"),
+        ("value: 42.0,", "value: 四十二,", "「policies[0].indicators[0].baseline.value」: 数値で書いてください"),
         ("code: 1-②\n", "code: 1-①\n", "broken.yaml: 施策評価指標のコード「1-①」が重複しています"),
         (
             "code: 2-①\n        name: 自治会",

@@ -102,6 +102,8 @@ def test_history_table_says_whether_each_change_is_beyond_sampling_error() -> No
             "change": [float("nan"), -4.9],
             "change_significant": [False, True],
             "progress_rate": [94.0, 16.0],
+            "gap": [-0.4, -5.3],
+            "gap_significant": pd.array([False, True], dtype="boolean"),
             "status": [v.ON_TRACK, v.BEHIND],
         }
     )
@@ -114,6 +116,7 @@ def test_history_table_says_whether_each_change_is_beyond_sampling_error() -> No
             "前年度からの変化": ["—", "−4.9pt"],
             "変化の判定": ["—", "誤差を超える"],
             "進捗率": ["94%", "16%"],
+            "計画線との差": ["−0.4pt（誤差の範囲）", "−5.3pt（誤差を超える）"],
             "状況": ["○ 順調", "▲ 遅れ"],
         }
     )
@@ -131,13 +134,16 @@ def test_count_changes_are_not_judged_against_sampling_error() -> None:
             "change": [4.0, 3.0],
             "change_significant": [True, True],
             "progress_rate": [80.0, 90.0],
-            "status": [v.ON_TRACK, v.ON_TRACK],
+            "gap": [-1.0, -2.0],
+            "gap_significant": pd.array([False, True], dtype="boolean"),
+            "status": [v.ON_TRACK, v.SLIGHTLY_BEHIND],
         }
     )
     table = tabulate_history(history, 2015)
     assert table["前年度からの変化"].tolist() == ["+4.0団体", "+3.0団体"]
     assert table["変化の判定"].tolist() == ["—", "—"]
     assert table["誤差(95%)"].tolist() == ["（件数のため誤差なし）"] * 2
+    assert table["計画線との差"].tolist() == ["−1.0団体（許容差の範囲）", "−2.0団体（許容差を超える）"]
 
 
 def test_status_tiles_show_every_status_with_its_count() -> None:

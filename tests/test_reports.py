@@ -31,6 +31,7 @@ from analytics.reports.pptx_report import FONT, render_pptx
 from analytics.reports.report_content import (
     FLAGGED,
     IndicatorSlide,
+    MethodSlide,
     PolicySlide,
     Report,
     ScopeError,
@@ -41,7 +42,7 @@ from analytics.reports.report_content import (
 from analytics.reports.xlsx_report import OBSERVATION_SHEET, SUMMARY_SHEET, render_xlsx
 
 COMMENT = "情報発信の手段を見直した。効果は次回の調査で確かめる。"
-FLAGGED_CODES = ["1-④", "1-⑤", "1-②", "3-③", "3-①"]  # worst first, as on the overview page
+FLAGGED_CODES = ["1-⑤", "1-②", "1-④", "3-③", "3-①"]  # worst first, as on the overview page
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +70,7 @@ def test_whole_plan_report_has_title_summary_then_each_policy_followed_by_its_in
     kinds = [type(slide).__name__ for slide in report.slides]
     assert kinds[:3] == ["TitleSlide", "SummarySlide", "SummarySlide"]
     sequence = [
-        slide.code if isinstance(slide, PolicySlide) else slide.indicator["code"] for slide in report.slides[3:]
+        slide.code if isinstance(slide, PolicySlide) else slide.indicator["code"] for slide in report.slides[3:-1]
     ]
     assert sequence == ["1", "1-①", "1-②", "1-③", "1-④", "1-⑤", "1-⑥", "2", "2-①", "2-②", "3", "3-①", "3-②", "3-③"]
     title = report.slides[0]
@@ -82,10 +83,10 @@ def test_whole_plan_report_has_title_summary_then_each_policy_followed_by_its_in
 def test_summary_lists_flagged_indicators_worst_first_with_reasons_over_two_slides(report: Report) -> None:
     first, rest = report.slides_of(SummarySlide)
     assert first.counts["範囲"].tolist() == ["基本方針1", "基本方針2", "基本方針3", "計画全体"]
-    assert first.counts.set_index("範囲").loc["計画全体", ["指標数", "まとめ"]].tolist() == [11, "△ やや遅れ"]
+    assert first.counts.set_index("範囲").loc["計画全体", ["指標数", "まとめ"]].tolist() == [11, "○ 順調"]
     flagged = [*first.flagged["指標"], *rest.flagged["指標"]]
     assert [text.split("　")[0] for text in flagged] == FLAGGED_CODES
-    assert "目標達成ペースを下回る（差 −6.5pt、誤差 ±2.8pt を超える）" in first.flagged["理由"].iloc[2]
+    assert "目標達成ペースを下回る（差 −6.5pt、誤差 2.8pt を超える）" in first.flagged["理由"].iloc[1]
 
 
 def test_indicator_slide_carries_the_dashboards_figures_and_its_commentary(
@@ -94,6 +95,7 @@ def test_indicator_slide_carries_the_dashboards_figures_and_its_commentary(
     slide = next(s for s in report.slides_of(IndicatorSlide) if s.indicator["code"] == "1-②")
     history = evaluated[1].history_of("1-②")
     assert slide.facts[0] == "令和6(2024)年度: 52.3% ±2.8pt（n=1,213）"
+    assert slide.facts[-1] == "状況: ▲ 遅れ（誤差を考えると △ やや遅れ の可能性あり）"
     assert slide.recent["年度"].tolist() == [f"令和{n}({2018 + n})年度" for n in range(3, 7)]
     assert slide.recent.iloc[-1]["誤差(95%)"] == "±2.8pt"
     assert slide.series.years == tuple(range(2015, 2026))
@@ -135,7 +137,7 @@ def test_pptx_has_a_slide_each_with_native_line_charts_holding_the_dashboards_va
     report: Report, evaluated: tuple[Engine, PlanEvaluation]
 ) -> None:
     deck = Presentation(io.BytesIO(render_pptx(report)))
-    assert len(deck.slides) == len(report.slides) == 17
+    assert len(deck.slides) == len(report.slides) == 18  # the last is the 評価方法 appendix
     charts = [shape.chart for slide in deck.slides for shape in slide.shapes if shape.has_chart]
     assert len(charts) == 11
     # Made as LINE_MARKERS; python-pptx reads such a chart back as LINE once a series hides its markers
@@ -175,7 +177,7 @@ def test_xlsx_has_summary_with_status_rules_every_observation_and_a_chart_per_in
     report: Report, evaluated: tuple[Engine, PlanEvaluation]
 ) -> None:
     workbook = load_workbook(io.BytesIO(render_xlsx(report)))
-    assert workbook.sheetnames == [SUMMARY_SHEET, OBSERVATION_SHEET, "基本方針1", "基本方針2", "基本方針3"]
+    assert workbook.sheetnames == [SUMMARY_SHEET, OBSERVATION_SHEET, "基本方針1", "基本方針2", "基本方針3", "評価方法"]
     summary = workbook[SUMMARY_SHEET]
     rules = {rule.formula[0]: rule for cf in summary.conditional_formatting for rule in cf.rules}
     assert set(rules) == {f'"{status_badge(status)}"' for status in v.STATUSES}
@@ -305,7 +307,7 @@ def libreoffice() -> str:
     return command
 
 
-@pytest.mark.parametrize(("format_name", "pages"), [("pptx", 17), ("xlsx", None)])
+@pytest.mark.parametrize(("format_name", "pages"), [("pptx", 18), ("xlsx", None)])
 def test_an_office_suite_opens_the_file_and_prints_it_to_pdf(
     report: Report, libreoffice: str, tmp_path: Path, format_name: str, pages: int | None
 ) -> None:
@@ -339,3 +341,23 @@ def test_an_indicator_without_any_value_yet_still_gets_its_slide_in_every_format
     assert set(slide.series.actual) == {None}
     assert slide.indicator["status"] == v.NO_DATA
     assert all(report_format.render(report) for report_format in FORMATS.values())
+
+
+def test_every_format_ends_with_the_method_appendix_and_its_worked_example(report: Report) -> None:
+    appendix = report.slides[-1]
+    assert isinstance(appendix, MethodSlide)
+    assert [heading for heading, _ in appendix.sections] == ["進み具合", "誤差の考え方", "年代・地域の区分"]
+    assert appendix.example.startswith("例（1-③）: 1-③ の令和6(2024)年度の値は 42.3% で、")
+    rule = "判定のしかた: 誤差を考慮した評価。"
+    deck = Presentation(io.BytesIO(render_pptx(report)))
+    last = " ".join(shape.text_frame.text for shape in deck.slides[-1].shapes if shape.has_text_frame)
+    for text in ("付録　評価方法", rule, appendix.example):
+        assert text in last
+    sheet = load_workbook(io.BytesIO(render_xlsx(report)))["評価方法"]
+    cells = [row[0] for row in sheet.iter_rows(values_only=True)]
+    assert cells[0] == "付録　評価方法"
+    assert any(str(text).startswith(rule) for text in cells)
+    assert cells[-1] == appendix.example
+    page = render_html(report).decode("utf-8")
+    for text in ('<section class="method">', rule, appendix.example):
+        assert text in page

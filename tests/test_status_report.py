@@ -16,7 +16,7 @@ from analytics.schemas import ObservationFrame
 # Current plan (2_1130.yaml), FY2020 is halfway from FY2015 to FY2025.
 ROWS = [
     ("1-①", 48.5, 1000),  # 42 → 55: expected 48.5, on the path → 順調
-    ("1-②", 45.0, 1000),  # 48 → 60: below the baseline → 悪化
+    ("1-②", 43.0, 1000),  # 48 (n = 1,217) → 60: 5 below the baseline, beyond both values' error → 悪化
     ("2-①", 51.0, 1000),  # 40 → 50: target met → 達成
     ("2-②", 130.0, None),  # 120 → 150 団体: 10 / 30 = 33.3% of the way, 66.7% of the pace → やや遅れ
 ]
@@ -61,13 +61,19 @@ def test_status_json_has_one_object_per_indicator_with_japanese_status_words(rec
     assert count["respondents"] is None
     assert count["margin"] == 0.0
     assert count["flags"] == ["目標達成ペースを下回る"]
-    assert count["reasons"] == ["目標達成ペースを下回る（差 −5団体）"]
+    assert count["reasons"] == ["目標達成ペースを下回る（差 −5団体、許容差 1団体 を超える）"]
+    assert count["status_range"] == ""
+    on_path = next(record for record in records if record["code"] == "1-①")
+    # on the path, but the value's and the baseline's error leave room down to 遅れ
+    assert on_path["status_range"] == "誤差を考えると △ やや遅れ、▲ 遅れ の可能性あり"
 
 
 def test_status_csv_has_japanese_headers_and_status_words(recorded, capsys):
     assert main(["status", "--format", "csv", "--year", "2020"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "指標,指標名,基本方針,年度,実績,回答者数,誤差,基準値,目標値,進捗率,期待値,状況,フラグ,理由,注記"
+    assert lines[0] == (
+        "指標,指標名,基本方針,年度,実績,回答者数,誤差,基準値,目標値,進捗率,期待値,状況,誤差を考えた状況,フラグ,理由,注記"
+    )
     assert lines[1].startswith("1-①,住んでいる地域の必要な情報が入手できると感じている市民の割合,1,2020,48.5,1000,")
     assert ",順調," in lines[1]
     assert len(lines) == 12
@@ -79,6 +85,8 @@ def test_status_table_shows_rows_reasons_and_the_roll_up(recorded, capsys):
     assert out.startswith("評価方法: 成長率法（Open SDG 方式）　信頼水準: 95%")
     assert v.SAMPLE_NOTICE not in out  # the recorded batch is not sample data
     assert "✕ 悪化" in out
+    assert "○ 順調（誤差を考えると △ やや遅れ、▲ 遅れ の可能性あり）" in out
+    assert "判定: 誤差を考慮した評価" in out
     assert "    ⚑ 目標達成ペースを下回る（差 −" in out
     assert "基本方針別のまとめ" in out
     assert "計画全体" in out

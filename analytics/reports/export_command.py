@@ -60,7 +60,15 @@ def run_export(arguments: argparse.Namespace) -> int:
         evaluation = evaluate_plan(plan.indicators, observations, settings, arguments.year, method)
         sample = bool(plan.indicators["sample"].any() or observations["sample"].any())
         commentary = store.read_commentary(engine, evaluation.year)
-        report = build_report(evaluation, plan, commentary, scope=arguments.scope, sample=sample, today=date.today())
+        report = build_report(
+            evaluation,
+            plan,
+            commentary,
+            scope=arguments.scope,
+            sample=sample,
+            today=date.today(),
+            settings=settings,
+        )
     except ScopeError as error:
         return _fail(str(error), EXIT_USAGE)
     except (SettingsError, TargetError) as error:

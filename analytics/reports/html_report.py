@@ -11,6 +11,7 @@ from analytics.charts import FONT_FAMILY, chart_config, plot_indicator_trend
 from analytics.presentation import render_status_tiles, status_badge
 from analytics.reports.report_content import (
     IndicatorSlide,
+    MethodSlide,
     PolicySlide,
     Report,
     Slide,
@@ -96,6 +97,12 @@ def slide_rows(slide: Slide, *, large: bool = False) -> list[tuple[Block, ...]]:
         heading = f'<p class="label">{html.escape(slide.label)}</p><h2>{html.escape(slide.name)}</h2>'
         summary = f"<p>まとめ: {_badge(slide.status)}</p>"
         return [(_block(f"{heading}{summary}{render_status_tiles(slide.counts)}{table_html(slide.table)}"),)]
+    if isinstance(slide, MethodSlide):
+        sections = "".join(
+            f"<h3>{html.escape(heading)}</h3>" + "".join(f"<p>{html.escape(text)}</p>" for text in paragraphs)
+            for heading, paragraphs in slide.sections
+        )
+        return [(_block(f"<h2>{html.escape(slide.heading)}</h2>{sections}<p>{html.escape(slide.example)}</p>"),)]
     return _indicator_rows(slide, large)
 
 
@@ -156,4 +163,10 @@ def _figure_html(figure: go.Figure) -> str:
     return f'<div class="plot">{figure.to_html(full_html=False, include_plotlyjs=False, config=config)}</div>'
 
 
-_KINDS = {TitleSlide: "title", SummarySlide: "summary", PolicySlide: "policy", IndicatorSlide: "indicator"}
+_KINDS = {
+    TitleSlide: "title",
+    SummarySlide: "summary",
+    PolicySlide: "policy",
+    IndicatorSlide: "indicator",
+    MethodSlide: "method",
+}

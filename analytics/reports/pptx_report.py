@@ -22,6 +22,7 @@ from analytics import vocabulary as v
 from analytics.presentation import format_value, status_badge
 from analytics.reports.report_content import (
     IndicatorSlide,
+    MethodSlide,
     PolicySlide,
     Report,
     SummarySlide,
@@ -50,6 +51,7 @@ _RECENT_WIDTHS = {
     "誤差(95%)": 0.95,
     "前年度からの変化": 1.05,
     "変化の判定": 1.25,
+    "計画線との差": 1.45,
     "状況": 1.3,
 }
 
@@ -133,7 +135,22 @@ def _indicator(slide: PptxSlide, content: IndicatorSlide) -> None:
     panel.text_frame.word_wrap = True
 
 
-_DRAW = {TitleSlide: _title, SummarySlide: _summary, PolicySlide: _policy, IndicatorSlide: _indicator}
+def _method(slide: PptxSlide, content: MethodSlide) -> None:
+    _text(slide, (MARGIN, Inches(0.3), WIDTH - 2 * MARGIN, Inches(0.7)), [(content.heading, 24, True, _INK)])
+    lines = []
+    for heading, paragraphs in content.sections:
+        lines += [(heading, 13, True, _INK), *((text, 10, False, _INK) for text in paragraphs)]
+    lines.append((content.example, 10, True, _INK))
+    _text(slide, (MARGIN, Inches(1.0), WIDTH - 2 * MARGIN, Inches(5.9)), lines)
+
+
+_DRAW = {
+    TitleSlide: _title,
+    SummarySlide: _summary,
+    PolicySlide: _policy,
+    IndicatorSlide: _indicator,
+    MethodSlide: _method,
+}
 
 
 def _heading(slide: PptxSlide, label: str, title: str) -> None:

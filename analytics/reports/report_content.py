@@ -11,12 +11,15 @@ from sqlalchemy.engine import Engine
 from analytics import store
 from analytics import vocabulary as v
 from analytics.assessment import PlanEvaluation
+from analytics.evaluation_settings import Settings
+from analytics.method import METHOD_TITLE, describe_method, work_example
 from analytics.plan import Plan
 from analytics.plan_admin import describe_revision
 from analytics.presentation import (
     describe_definition,
     describe_departments,
     describe_observation,
+    describe_status,
     format_value,
     status_badge,
     tabulate_history,
@@ -102,7 +105,16 @@ class IndicatorSlide:
     commentary_by: str
 
 
-Slide = TitleSlide | SummarySlide | PolicySlide | IndicatorSlide
+@dataclass(frozen=True)
+class MethodSlide:
+    """The appendix: how statuses are decided (the 評価方法 page's text) and one worked example."""
+
+    heading: str
+    sections: tuple[tuple[str, tuple[str, ...]], ...]
+    example: str
+
+
+Slide = TitleSlide | SummarySlide | PolicySlide | IndicatorSlide | MethodSlide
 
 
 @dataclass(frozen=True)
@@ -132,8 +144,8 @@ def scope_choices(plan: Plan) -> dict[str, str]:
 
 
 def status_of_badge(text: object) -> str | None:
-    """The status a table cell shows (「▲ 遅れ」 → behind), so that renderers can colour it."""
-    return _STATUS_BY_BADGE.get(text) if isinstance(text, str) else None
+    """The status a table cell shows (「▲ 遅れ」 or 「○ 順調（誤差を考えると…）」 → its key), so renderers can colour it."""
+    return _STATUS_BY_BADGE.get(text.split("（")[0]) if isinstance(text, str) else None
 
 
 class CommentaryError(ValueError):
@@ -192,10 +204,12 @@ def build_report(
     scope: str = WHOLE_PLAN,
     sample: bool,
     today: date,
+    settings: Settings | None = None,
 ) -> Report:
     """Gather a report's slides from the dashboard's own evaluation, so every figure matches it.
 
-    `commentary` is store.read_commentary for the evaluated year. Scope FLAGGED keeps the indicators
+    `commentary` is store.read_commentary for the evaluated year; `settings` are the ones the
+    evaluation used (the defaults when left out), for the appendix that explains the statuses. Scope FLAGGED keeps the indicators
     with any flag (worst first on the summary), a policy code keeps that 基本方針 alone; the status
     counts always come from the whole plan's evaluation, as on the overview page.
     """
@@ -231,6 +245,7 @@ def build_report(
             _indicator_slide(row, f"{policy_level}{code}", evaluation.history_of(row["code"]))
             for _, row in members.iterrows()
         ]
+    slides.append(_method_slide(evaluation, settings or Settings()))
     codes = set(indicators["code"])
     return Report(
         plan_name=plan_name,
@@ -244,6 +259,14 @@ def build_report(
         history=evaluation.history[evaluation.history["indicator_code"].isin(codes)].reset_index(drop=True),
         breakdowns=evaluation.breakdowns[evaluation.breakdowns["code"].isin(codes)].reset_index(drop=True),
     )
+
+
+def _method_slide(evaluation: PlanEvaluation, settings: Settings) -> MethodSlide:
+    code, example = work_example(evaluation, settings)
+    sections = tuple(
+        (heading, tuple(paragraphs)) for heading, paragraphs in describe_method(settings, evaluation.method)
+    )
+    return MethodSlide(f"付録　{METHOD_TITLE}", sections, f"例（{code}）: {example}" if code else example)
 
 
 def _in_scope(evaluated: pd.DataFrame, scope: str) -> pd.DataFrame:
@@ -275,7 +298,10 @@ def _summary_slides(
     flagged = worst_first(indicators[indicators["flags"].map(len) > 0])
     table = pd.DataFrame(
         {
-            "状況": flagged["status"].map(status_badge),
+            "状況": [
+                describe_status(status, text)
+                for status, text in zip(flagged["status"], flagged["status_range"], strict=True)
+            ],
             "指標": flagged["code"] + "　" + flagged["name"],
             "理由": flagged["reasons"].map("\n".join),
         }
@@ -319,6 +345,12 @@ def _indicator_slide(indicator: pd.Series, policy_label: str, history: pd.DataFr
         f" → 目標値 {format_value(indicator['target_value'], unit)}（{v.format_fiscal_year(int(indicator['target_year']))}）"
         f"{'' if indicator['higher_is_better'] else '　低いほど良い'}",
         *_about(indicator),
+        # The other bands the error allows, so that the slide says what the dashboard says.
+        *(
+            [f"状況: {describe_status(indicator['status'], indicator['status_range'])}"]
+            if indicator["status_range"]
+            else []
+        ),
     )
     recent = tabulate_history(history, int(indicator["baseline_year"])).tail(RECENT_YEARS).drop(columns="進捗率")
     if unit != v.PERCENT:

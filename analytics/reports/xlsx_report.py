@@ -10,10 +10,19 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from analytics import vocabulary as v
 from analytics.presentation import status_badge
-from analytics.reports.report_content import IndicatorSlide, PolicySlide, Report, SummarySlide, TrendSeries, ink_on
+from analytics.reports.report_content import (
+    IndicatorSlide,
+    MethodSlide,
+    PolicySlide,
+    Report,
+    SummarySlide,
+    TrendSeries,
+    ink_on,
+)
 from analytics.spreadsheets import save_workbook
 
 SUMMARY_SHEET = "概要"
+METHOD_SHEET = "評価方法"
 OBSERVATION_SHEET = "調査結果"
 _HEADER = PatternFill("solid", start_color="E4E7EC", end_color="E4E7EC")
 _BOLD = Font(bold=True)
@@ -28,6 +37,7 @@ def render_xlsx(report: Report) -> bytes:
     for policy in report.slides_of(PolicySlide):
         slides = [s for s in report.slides_of(IndicatorSlide) if s.indicator["policy_code"] == policy.code]
         _policy_sheet(workbook.create_sheet(policy.label), policy, slides)
+    _method_sheet(workbook.create_sheet(METHOD_SHEET), report.slides_of(MethodSlide)[0])
     for sheet in workbook.worksheets:
         # Printed (or converted to PDF), each sheet is as wide as one landscape A4 page.
         sheet.page_setup.orientation, sheet.page_setup.paperSize = "landscape", sheet.PAPERSIZE_A4
@@ -78,6 +88,23 @@ def _summary_sheet(sheet: Worksheet, report: Report) -> None:
         sheet.column_dimensions[column].width = width
     for column in "CDEFGHIJKLM":
         sheet.column_dimensions[column].width = 11
+
+
+def _method_sheet(sheet: Worksheet, content: MethodSlide) -> None:
+    """The appendix as one column of text, a heading row before each section's paragraphs."""
+    sheet.append([content.heading])
+    sheet["A1"].font = Font(bold=True, size=14)
+    for heading, paragraphs in content.sections:
+        sheet.append([])
+        sheet.append([heading])
+        sheet.cell(sheet.max_row, 1).font = _BOLD
+        for text in paragraphs:
+            sheet.append([text])
+    sheet.append([])
+    sheet.append([content.example])
+    sheet.column_dimensions["A"].width = 120
+    for row in sheet.iter_rows():
+        row[0].alignment = Alignment(wrap_text=True, vertical="top")
 
 
 def _observation_sheet(sheet: Worksheet, report: Report) -> None:
