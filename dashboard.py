@@ -1,10 +1,16 @@
 """Entry point: page navigation and the sidebar that every page shares."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui.context import show_sidebar
+from ui.layout import prepare_document
 
-st.set_page_config(page_title="参画と協働 指標ダッシュボード", page_icon=":material/monitoring:", layout="wide")
+APP_TITLE = "参画と協働 指標ダッシュボード"
+# A local file, not a Material icon: the browser must not fetch the favicon from the internet.
+ICON = str(Path(__file__).parent / "ui" / "assets" / "favicon.png")
+
 page = st.navigation(
     [
         st.Page("pages/overview.py", title="概要", icon=":material/dashboard:", default=True),
@@ -16,5 +22,7 @@ page = st.navigation(
         st.Page("pages/presentation.py", title="発表モード", icon=":material/slideshow:"),
     ]
 )
+st.set_page_config(page_title=f"{page.title}｜{APP_TITLE}", page_icon=ICON, layout="wide")
+prepare_document()
 show_sidebar()
 page.run()

@@ -57,7 +57,7 @@ def _import(arguments: argparse.Namespace) -> int:
         print(error)
         return EXIT_INVALID
     print(
-        f"バッチ {result.batch_id} として取り込みました: 新規 {result.added} 件、"
+        f"取込 {result.batch_id} として取り込みました: 新規 {result.added} 件、"
         f"変更 {result.changed} 件、変更なし {result.unchanged} 件。"
     )
     return EXIT_OK
@@ -108,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("files", nargs="+", metavar="FILE", help="xlsx / xls / csv")
     validate.set_defaults(handler=_validate)
 
-    load = commands.add_parser("import", help="調査結果ファイルを1つのバッチとして取り込む")
+    load = commands.add_parser("import", help="調査結果ファイルを1つの取込として取り込む")
     load.add_argument("files", nargs="+", metavar="FILE", help="xlsx / xls / csv")
     load.add_argument("--replace", action="store_true", help="登録済みの値と異なる行を上書きする（元の値は履歴に残る）")
     load.add_argument("--user", default=getpass.getuser(), help="履歴に記録する取込者名（既定: ログイン名）")

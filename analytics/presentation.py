@@ -250,3 +250,12 @@ def worst_first(evaluated: pd.DataFrame) -> pd.DataFrame:
         .sort_values("_severity", kind="stable")
         .drop(columns="_severity")
     )
+
+
+def list_indicator_facts(indicator: pd.Series) -> list[tuple[str, str]]:
+    """What the plan says about an indicator (definition, source, respondents, method, 担当課), as far as it says it."""
+    return [
+        (label, str(indicator[field]).strip())
+        for field, label in v.INDICATOR_FACTS.items()
+        if field in indicator.index and pd.notna(indicator[field]) and str(indicator[field]).strip()
+    ]

@@ -154,25 +154,25 @@ def describe_result(result: store.BatchResult, undone_batch: int | None = None) 
     """One Japanese sentence saying what a batch (an upload, or the undo of `undone_batch`) did."""
     if undone_batch is not None:
         return (
-            f"バッチ {undone_batch} を取り消しました（バッチ {result.batch_id} として記録）: "
+            f"取込 {undone_batch} を取り消しました（取込 {result.batch_id} として記録）: "
             f"元の値に戻した行 {result.changed + result.added} 件、削除した行 {result.removed} 件。"
         )
     return (
-        f"バッチ {result.batch_id} として取り込みました: 新規 {result.added} 件、変更 {result.changed} 件"
+        f"取込 {result.batch_id} として取り込みました: 新規 {result.added} 件、変更 {result.changed} 件"
         f"（変更なし {result.unchanged} 件）。"
     )
 
 
 def tabulate_batches(batches: pd.DataFrame) -> pd.DataFrame:
-    """The batch history as staff read it, newest first, times in Japan time."""
+    """The import history as staff read it, newest first, dates with their era in Japan time, file names in full."""
     created = pd.to_datetime(batches["created_at"], utc=True).dt.tz_convert(_CITY_TIME)
     return pd.DataFrame(
         {
-            "バッチ": batches["id"].astype(int),
-            "日時": created.dt.strftime("%Y-%m-%d %H:%M"),
+            "取込": [f"取込 {int(number)}" for number in batches["id"]],
+            "日時": [v.format_japanese_datetime(moment) for moment in created],
             "取込者": batches["created_by"],
             "ファイル": [
-                f"（バッチ {int(undone)} の取り消し）" if pd.notna(undone) else files
+                f"（取込 {int(undone)} の取り消し）" if pd.notna(undone) else files
                 for undone, files in zip(batches["undoes_batch_id"], batches["files"], strict=True)
             ],
             "新規": batches["added"].astype(int),

@@ -1,0 +1,52 @@
+// Runs in the page itself (st.html with JavaScript): the document language, Japanese for the few
+// English words Streamlit draws itself, and the presentation keys a presenter's clicker sends.
+(() => {
+  document.documentElement.lang = "ja";
+  if (window.dashboardReady) return;
+  window.dashboardReady = true;
+
+  const WORDS = new Map(Object.entries(__WORDS__));
+  const translateText = (text) => {
+    const trimmed = text.trim();
+    if (WORDS.has(trimmed)) return text.replace(trimmed, WORDS.get(trimmed));
+    const limit = trimmed.match(/^Limit \d+ ?MB per file(?: • (.*))?$/);
+    return limit ? (limit[1] ? `形式: ${limit[1].toLowerCase()}` : "") : null;
+  };
+  const translate = () => {
+    document.documentElement.lang = "ja";
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = translateText(node.nodeValue);
+      if (text !== null && text !== node.nodeValue) node.nodeValue = text;
+    }
+    for (const element of document.querySelectorAll("[aria-label], [title]")) {
+      for (const name of ["aria-label", "title"]) {
+        const value = element.getAttribute(name);
+        if (value && WORDS.has(value)) element.setAttribute(name, WORDS.get(value));
+      }
+    }
+  };
+  let queued = false;
+  new MutationObserver(() => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => {
+      queued = false;
+      translate();
+    });
+  }).observe(document.body, { childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ["aria-label", "title"] });
+  translate();
+
+  const KEYS = { ArrowLeft: "back", PageUp: "back", ArrowRight: "forward", PageDown: "forward", " ": "forward", Home: "first", End: "last" };
+  document.addEventListener("keydown", (event) => {
+    const step = KEYS[event.key];
+    if (!step || event.altKey || event.ctrlKey || event.metaKey) return;
+    // Keys typed into a field, or Space on a focused button (which clicks it), stay theirs.
+    if (event.target.closest("input, textarea, select, [contenteditable='true'], [role='slider']")) return;
+    if (event.key === " " && event.target.closest("button, a")) return;
+    const button = document.querySelector(`.st-key-slide_${step} button`);
+    if (!button) return; // not on 発表モード
+    event.preventDefault();
+    if (!button.disabled) button.click();
+  });
+})();
