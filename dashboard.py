@@ -8,18 +8,19 @@ from ui.context import show_sidebar
 from ui.layout import prepare_document
 
 APP_TITLE = "参画と協働 指標ダッシュボード"
-# A local file, not a Material icon: the browser must not fetch the favicon from the internet.
+# A local file, not a Material icon: the browser must not fetch the favicon from the internet. The
+# pages have no icons for the same reason: Streamlit makes the current page's icon the favicon.
 ICON = str(Path(__file__).parent / "ui" / "assets" / "favicon.png")
 
 page = st.navigation(
     [
-        st.Page("pages/overview.py", title="概要", icon=":material/dashboard:", default=True),
-        st.Page("pages/trends.py", title="基本方針別トレンド", icon=":material/monitoring:"),
-        st.Page("pages/indicator.py", title="指標詳細", icon=":material/query_stats:"),
-        st.Page("pages/plan_structure.py", title="計画体系", icon=":material/account_tree:"),
-        st.Page("pages/upload.py", title="データ取込", icon=":material/upload_file:"),
-        st.Page("pages/reports.py", title="報告書出力", icon=":material/description:"),
-        st.Page("pages/presentation.py", title="発表モード", icon=":material/slideshow:"),
+        st.Page("pages/overview.py", title="概要", default=True),
+        st.Page("pages/trends.py", title="基本方針別トレンド"),
+        st.Page("pages/indicator.py", title="指標詳細"),
+        st.Page("pages/plan_structure.py", title="計画体系"),
+        st.Page("pages/upload.py", title="データ取込"),
+        st.Page("pages/reports.py", title="報告書出力"),
+        st.Page("pages/presentation.py", title="発表モード"),
     ]
 )
 st.set_page_config(page_title=f"{page.title}｜{APP_TITLE}", page_icon=ICON, layout="wide")

@@ -276,7 +276,8 @@ def _style(
     figure: go.Figure, unit: str, years: np.ndarray, indicator: pd.Series, compact: bool, axis: tuple[float, float]
 ) -> None:
     first = int(min(years.min(initial=indicator["baseline_year"]), indicator["baseline_year"]))
-    ticks = list(range(first, int(indicator["target_year"]) + 1, 2 if compact else 1))
+    # Every third year on a small chart: upright labels that fit side by side, never rotated.
+    ticks = list(range(first, int(indicator["target_year"]) + 1, 3 if compact else 1))
     figure.update_layout(
         font={"family": FONT_FAMILY, "size": 12 if compact else 14},
         template="plotly_white",
@@ -292,6 +293,7 @@ def _style(
             "tickvals": ticks,
             "ticktext": [f"{v.format_era_year(year)}<br>({year})" for year in ticks],
             "range": [first - 0.5, indicator["target_year"] + 0.5],
+            "tickangle": 0,
             "title": None,
         },
         yaxis={"ticksuffix": unit, "range": list(axis), "title": None, "nticks": 5 if compact else 8},

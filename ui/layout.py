@@ -45,6 +45,13 @@ _STREAMLIT_WORDS = {
     "View more": "もっと見る",
     "Copy to clipboard": "クリップボードにコピー",
     "Made with Streamlit": "",
+    "Skip to main content": "本文へ移動",
+    "Sidebar": "サイドバー",
+    "App pages": "ページ一覧",
+    "Main menu": "メニュー",
+    "Link to heading": "この見出しへのリンク",
+    "Show password": "パスワードを表示",
+    "Hide password": "パスワードを隠す",
 }
 
 

@@ -6,11 +6,21 @@
   window.dashboardReady = true;
 
   const WORDS = new Map(Object.entries(__WORDS__));
+  // Labels Streamlit builds around the app's own words: 「Help for 評価方法」, 「比べる案 — start」.
+  const PATTERNS = [
+    [/^Limit \d+ ?MB per file(?: • (.*))?$/, (m) => (m[1] ? `形式: ${m[1].toLowerCase()}` : "")],
+    [/^Help for (.+)$/, (m) => `${m[1]}の説明`],
+    [/^(.+) — start$/, (m) => `${m[1]}（始め）`],
+    [/^(.+) — end$/, (m) => `${m[1]}（終わり）`],
+  ];
   const translateText = (text) => {
     const trimmed = text.trim();
     if (WORDS.has(trimmed)) return text.replace(trimmed, WORDS.get(trimmed));
-    const limit = trimmed.match(/^Limit \d+ ?MB per file(?: • (.*))?$/);
-    return limit ? (limit[1] ? `形式: ${limit[1].toLowerCase()}` : "") : null;
+    for (const [pattern, replace] of PATTERNS) {
+      const match = trimmed.match(pattern);
+      if (match) return replace(match);
+    }
+    return null;
   };
   const translate = () => {
     document.documentElement.lang = "ja";
@@ -22,7 +32,8 @@
     for (const element of document.querySelectorAll("[aria-label], [title]")) {
       for (const name of ["aria-label", "title"]) {
         const value = element.getAttribute(name);
-        if (value && WORDS.has(value)) element.setAttribute(name, WORDS.get(value));
+        const text = value ? translateText(value) : null;
+        if (text !== null && text !== value) element.setAttribute(name, text);
       }
     }
   };
