@@ -59,8 +59,9 @@ def test_chart_downloads_as_png_through_plotlys_own_button(
     chart = page.locator("[data-testid='stPlotlyChart']").first
     chart.hover()
     with page.expect_download() as download:
-        chart.locator("[data-title='Download plot as a PNG']").click()
+        # plotly's own Japanese locale: its buttons say what they do in Japanese.
+        chart.locator("[data-title='PNGファイルでダウンロード']").click()
     saved = screenshot_directory / "download_indicator_1-2.png"
     download.value.save_as(saved)
-    assert download.value.suggested_filename == "indicator_1-②.png"
+    assert download.value.suggested_filename == "1-②_令和6(2024)年度.png"
     assert saved.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

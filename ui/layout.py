@@ -25,8 +25,8 @@ _STREAMLIT_WORDS = {
     "Fullscreen": "全画面表示",
     "Close fullscreen": "全画面表示を閉じる",
     "Exit fullscreen": "全画面表示を閉じる",
-    "Show password text": "パスワードを表示",
-    "Hide password text": "パスワードを隠す",
+    "Show password text": "入力した文字を表示",
+    "Hide password text": "入力した文字を隠す",
     "Choose an option": "選んでください",
     "No results": "該当なし",
     "Clear all": "すべて解除",
@@ -50,8 +50,9 @@ _STREAMLIT_WORDS = {
     "App pages": "ページ一覧",
     "Main menu": "メニュー",
     "Link to heading": "この見出しへのリンク",
-    "Show password": "パスワードを表示",
-    "Hide password": "パスワードを隠す",
+    "Show password": "入力した文字を表示",
+    "Hide password": "入力した文字を隠す",
+    "file upload": "ファイルを選ぶ",
 }
 
 

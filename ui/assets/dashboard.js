@@ -8,7 +8,6 @@
   const WORDS = new Map(Object.entries(__WORDS__));
   // Labels Streamlit builds around the app's own words: 「Help for 評価方法」, 「比べる案 — start」.
   const PATTERNS = [
-    [/^Limit \d+ ?MB per file(?: • (.*))?$/, (m) => (m[1] ? `形式: ${m[1].toLowerCase()}` : "")],
     [/^Help for (.+)$/, (m) => `${m[1]}の説明`],
     [/^(.+) — start$/, (m) => `${m[1]}（始め）`],
     [/^(.+) — end$/, (m) => `${m[1]}（終わり）`],
@@ -28,6 +27,11 @@
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       const text = translateText(node.nodeValue);
       if (text !== null && text !== node.nodeValue) node.nodeValue = text;
+    }
+    // Streamlit's own size limit (200MB) is not ours (the page's label states it): keep only the formats.
+    for (const element of document.querySelectorAll('[data-testid="stFileUploaderDropzoneInstructions"] span')) {
+      const limit = element.textContent.match(/MB per file\s*•?\s*(.*)$/);
+      if (limit) element.textContent = limit[1] ? `形式: ${limit[1].toLowerCase()}` : "";
     }
     for (const element of document.querySelectorAll("[aria-label], [title]")) {
       for (const name of ["aria-label", "title"]) {
