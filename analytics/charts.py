@@ -155,7 +155,8 @@ def _label_right_margin(
     Labels closer than a line of text are pushed apart (keeping their order), so none overlaps another.
     """
     font_size = 12 if compact else 14
-    plot_height = figure.layout.height - (70 if compact else 190)  # minus margins, title and legend
+    # The plot's height less margins, title and a legend that wraps to three lines on a phone.
+    plot_height = figure.layout.height - (70 if compact else 260)
     gap = (axis[1] - axis[0]) * font_size * 1.35 / plot_height
     placed: list[float] = []
     for name, value in sorted(labels.items(), key=lambda item: item[1]):
@@ -276,8 +277,7 @@ def _style(
     figure: go.Figure, unit: str, years: np.ndarray, indicator: pd.Series, compact: bool, axis: tuple[float, float]
 ) -> None:
     first = int(min(years.min(initial=indicator["baseline_year"]), indicator["baseline_year"]))
-    # Every third year on a small chart: upright labels that fit side by side, never rotated.
-    ticks = list(range(first, int(indicator["target_year"]) + 1, 3 if compact else 1))
+    years_shown = range(first, int(indicator["target_year"]) + 1)
     figure.update_layout(
         font={"family": FONT_FAMILY, "size": 12 if compact else 14},
         template="plotly_white",
@@ -290,8 +290,10 @@ def _style(
         legend={"orientation": "h", "y": -0.22},
         hovermode="closest",
         xaxis={
-            "tickvals": ticks,
-            "ticktext": [f"{v.format_era_year(year)}<br>({year})" for year in ticks],
+            # plotly spaces the ticks for the chart's width (every year, 2 or 5 years on a phone), so
+            # the upright labels never run into each other; each reads with its era.
+            "tickformat": "d",
+            "labelalias": {str(year): f"{v.format_era_year(year)}<br>({year})" for year in years_shown},
             "range": [first - 0.5, indicator["target_year"] + 0.5],
             "tickangle": 0,
             "title": None,
