@@ -46,6 +46,7 @@ def _visit(browser: Browser, url: str, width: int) -> tuple[Page, list[str]]:
     page = context.new_page()
     page.goto(url)
     page.wait_for_selector("h1", timeout=60_000)
+    page.wait_for_selector("[data-test-script-state='notRunning']", timeout=60_000)  # the page has run to its end
     page.wait_for_load_state("networkidle")
     # Every chart drawn (plotly loads after the page), and the page script has run.
     page.wait_for_function(
@@ -74,6 +75,14 @@ def test_page_is_japanese_accessible_offline_fits_the_screen_and_no_chart_text_o
     browser: Browser, app_url: str, screenshot_directory: Path, path: str, title: str, width: int
 ) -> None:
     page, outside = _visit(browser, f"{app_url}/{path}", width)
+    # Streamlit loads the code of st.html and of plotly on first use: wait for both to have run.
+    expected_charts = {"": 1, "trends": 6, "indicator": 3}.get(path, 0)
+    page.wait_for_function(
+        f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {expected_charts}"
+        " && document.documentElement.lang === 'ja'",
+        timeout=60_000,
+    )
+    page.wait_for_timeout(500)
     page.screenshot(path=screenshot_directory / f"a11y_{path or 'overview'}_{width}.png", full_page=True)
     assert page.evaluate("document.documentElement.lang") == "ja"
     assert page.title() == f"{title}｜参画と協働 指標ダッシュボード"
@@ -90,7 +99,6 @@ def test_page_is_japanese_accessible_offline_fits_the_screen_and_no_chart_text_o
     assert widths[0] <= width
     assert widths[1] <= widths[2]
     charts = page.locator("[data-testid=stPlotlyChart]").count()
-    assert charts >= {"": 1, "trends": 6, "indicator": 3}.get(path, 0)
     assert [_overlaps(boxes) for boxes in page.evaluate(_TEXT_BOXES)] == [[]] * charts
 
 

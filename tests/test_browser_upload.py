@@ -40,6 +40,7 @@ def _open_signed_in(browser: Browser, url: str) -> Page:
     page = browser.new_context(viewport={"width": 1400, "height": 1800}, locale="ja-JP").new_page()
     page.set_default_timeout(TIMEOUT)
     page.goto(f"{url}/upload")
+    page.wait_for_selector("[data-test-script-state='notRunning']", timeout=TIMEOUT)
     expect(page.locator("h1").first).to_have_text("データ取込")
     expect(page.get_by_role("button", name="ログイン")).to_be_visible()
     _shot(page, "01_signed_out")
