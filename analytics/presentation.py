@@ -108,7 +108,13 @@ def tabulate_statuses(evaluated: pd.DataFrame) -> pd.DataFrame:
         {
             "指標": evaluated["code"],
             "指標名": evaluated["name"],
-            "状況": evaluated["status"].map(status_badge),
+            # At its baseline year an indicator has a value but nothing to grade yet: say so, not データなし.
+            "状況": [
+                "基準年度（評価前）" if year == baseline and pd.notna(value) else status_badge(status)
+                for year, baseline, value, status in zip(
+                    evaluated["year"], evaluated["baseline_year"], evaluated["value"], evaluated["status"], strict=True
+                )
+            ],
             "値": _describe_values(evaluated),
             "進捗率": [_percent(rate) for rate in evaluated["progress_rate"]],
             "注意点": ["、".join(reasons) if len(reasons) else "—" for reasons in evaluated["reasons"]],

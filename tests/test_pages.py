@@ -270,3 +270,10 @@ def test_a_link_to_a_policy_opens_that_policy() -> None:
     app = _open("pages/trends.py", policy="3")
     assert app.header[0].value == "基本方針3"
     assert app.query_params["policy"] == "3"
+
+
+def test_at_the_baseline_year_indicators_read_as_baseline_not_as_missing_data() -> None:
+    app = _open(year="2015")
+    statuses = _tables(app, "指標")[0].set_index("指標")
+    assert statuses.loc["1-①", ["状況", "値"]].tolist() == ["基準年度（評価前）", "42.0% ±2.8pt（n=1,225）"]
+    assert "－ データなし" not in statuses["状況"].tolist()
