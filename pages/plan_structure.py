@@ -5,6 +5,7 @@ import streamlit as st
 from analytics.plan import compare_plans
 from analytics.presentation import outline_policy, render_plan_changes, tabulate_indicators
 from ui.context import read_plans, show_header
+from ui.layout import show_table
 
 show_header("計画体系")
 plans = read_plans()
@@ -16,7 +17,7 @@ with tree:
     for _, policy in plan.policies.iterrows():
         st.subheader(f"基本方針{policy['code']}　{policy['name']}")
         st.markdown("**施策評価指標**")
-        st.table(tabulate_indicators(plan, policy["code"]), hide_index=True)
+        show_table(tabulate_indicators(plan, policy["code"]), key=f"indicators-{policy['code']}")
         with st.expander("基本施策・施策の方向・取組項目", expanded=True):
             st.markdown(outline_policy(plan, policy["code"]))
 
