@@ -59,9 +59,15 @@
     // Keys typed into a field, or Space on a focused button (which clicks it), stay theirs.
     if (event.target.closest("input, textarea, select, [contenteditable='true'], [role='slider']")) return;
     if (event.key === " " && event.target.closest("button, a")) return;
-    const button = document.querySelector(`.st-key-slide_${step} button`);
-    if (!button) return; // not on 発表モード
+    if (!document.querySelector(`.st-key-slide_${step} button`)) return; // not on 発表モード
     event.preventDefault();
-    if (!button.disabled) button.click();
+    // Right after a slide change the buttons may not be redrawn yet (「最後」 still disabled on the
+    // last slide): try again for a moment rather than drop the key.
+    const press = (tries) => {
+      const button = document.querySelector(`.st-key-slide_${step} button`);
+      if (button && !button.disabled) button.click();
+      else if (tries > 0) setTimeout(() => press(tries - 1), 100);
+    };
+    press(15);
   });
 })();
