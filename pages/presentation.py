@@ -17,7 +17,8 @@ _SCREEN = """<style>
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
 [data-testid="stSidebarCollapseButton"], header[data-testid="stHeader"] { display: none !important; }
 .block-container { padding-top: 1.2rem; max-width: 100%; }
-.report-block { font-size: 24px; }
+.report-block { font-size: 24px; overflow-x: auto; }
+.report-block table { font-size: 18px; }  /* the yearly table fits its column beside 所見 */
 </style>"""
 
 
