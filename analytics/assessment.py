@@ -71,9 +71,12 @@ def evaluate_plan(
 
 
 def describe_partial_years(indicators: pd.DataFrame, observations: pd.DataFrame, year: int) -> str | None:
-    """A note for years after `year` that hold only some indicators, so nobody misses a new upload."""
+    """A note for years after `year` that hold fewer than half the indicators, so nobody misses a new upload.
+
+    A complete later year is simply there to choose; calling it 「半数に満たない」 would be false.
+    """
     counts = count_indicators_by_year(indicators, observations)
-    newer = counts[counts.index > year]
+    newer = counts[(counts.index > year) & (counts * 2 < len(indicators))]
     if newer.empty:
         return None
     years = "、".join(f"{v.format_fiscal_year(int(y))}（{n}指標）" for y, n in newer.sort_index().items())

@@ -130,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("files", nargs="+", metavar="FILE", help="xlsx / xls / csv")
     validate.set_defaults(handler=_validate)
 
-    load = commands.add_parser("import", help="調査結果ファイルを1つのバッチとして取り込む")
+    load = commands.add_parser("import", help="調査結果ファイルを1つの取込として取り込む")
     load.add_argument("files", nargs="+", metavar="FILE", help="xlsx / xls / csv")
     load.add_argument("--replace", action="store_true", help="登録済みの値と異なる行を上書きする（元の値は履歴に残る）")
     load.add_argument("--user", default=getpass.getuser(), help="履歴に記録する取込者名（既定: ログイン名）")

@@ -133,7 +133,17 @@ def tabulate_statuses(evaluated: pd.DataFrame) -> pd.DataFrame:
         {
             "指標": evaluated["code"],
             "指標名": evaluated["name"],
-            "状況": _describe_statuses(evaluated),
+            # At its baseline year an indicator has a value but nothing to grade yet: say so, not データなし.
+            "状況": [
+                "基準年度（評価前）" if year == baseline and pd.notna(value) else described
+                for year, baseline, value, described in zip(
+                    evaluated["year"],
+                    evaluated["baseline_year"],
+                    evaluated["value"],
+                    _describe_statuses(evaluated),
+                    strict=True,
+                )
+            ],
             "値": _describe_values(evaluated),
             "進捗率": [_percent(rate) for rate in evaluated["progress_rate"]],
             "注意点": ["、".join(reasons) if len(reasons) else "—" for reasons in evaluated["reasons"]],
@@ -296,3 +306,12 @@ def worst_first(evaluated: pd.DataFrame) -> pd.DataFrame:
         .sort_values("_severity", kind="stable")
         .drop(columns="_severity")
     )
+
+
+def list_indicator_facts(indicator: pd.Series) -> list[tuple[str, str]]:
+    """What the plan says about an indicator (definition, source, respondents, method, 担当課), as far as it says it."""
+    return [
+        (label, str(indicator[field]).strip())
+        for field, label in v.INDICATOR_FACTS.items()
+        if field in indicator.index and pd.notna(indicator[field]) and str(indicator[field]).strip()
+    ]

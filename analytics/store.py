@@ -246,7 +246,7 @@ class StaleBatchError(StoreError):
 
     def __init__(self, expected: int, latest: int) -> None:
         super().__init__(
-            f"確認している間に、ほかの取込や取り消し（バッチ {latest}）が記録されました。"
+            f"確認している間に、ほかの取込や取り消し（取込 {latest}）が記録されました。"
             "画面を読み込み直して内容を確かめてから、もう一度実行してください。"
         )
         self.expected, self.latest = expected, latest
@@ -704,18 +704,18 @@ def undo_batch(engine: Engine, batch_id: int, user: str, *, expected_batch: int 
     with _write_transaction(engine) as connection:
         _check_latest_batch(connection, expected_batch)
         if connection.execute(sa.select(batches.c.id).where(batches.c.id == batch_id)).scalar() is None:
-            raise StoreError(f"バッチ {batch_id} はありません。履歴を読み込み直してください。")
+            raise StoreError(f"取込 {batch_id} はありません。履歴を読み込み直してください。")
         history = pd.read_sql(
             sa.select(observation_history).where(observation_history.c.batch_id == batch_id), connection
         ).astype({"old_respondents": "Int64", "new_respondents": "Int64"})
         if history.empty:
-            raise StoreError(f"バッチ {batch_id} は値を何も変えていないため、取り消すものがありません。")
+            raise StoreError(f"取込 {batch_id} は値を何も変えていないため、取り消すものがありません。")
         current = _read_keys(connection, history)
         later = _changed_since(connection, batch_id, history, current)
         if later:
             raise StoreError(
-                f"バッチ {batch_id} の後に、同じ値をバッチ {'、'.join(map(str, later))} が変更しています。"
-                f"先にバッチ {later[-1]} から新しい順に取り消してください。"
+                f"取込 {batch_id} の後に、同じ値を取込 {'、'.join(map(str, later))} が変更しています。"
+                f"先に取込 {later[-1]} から新しい順に取り消してください。"
             )
         undo_id = connection.execute(
             batches.insert()

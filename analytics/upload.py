@@ -196,32 +196,34 @@ def describe_result(result: store.BatchResult, undone_batch: int | None = None) 
     """One Japanese sentence saying what a batch (an upload, or the undo of `undone_batch`) did."""
     if undone_batch is not None:
         return (
-            f"バッチ {undone_batch} を取り消しました（バッチ {result.batch_id} として記録）: "
+            f"取込 {undone_batch} を取り消しました（取込 {result.batch_id} として記録）: "
             f"元の値に戻した行 {result.changed + result.added} 件、削除した行 {result.removed} 件。"
         )
     if result.batch_id is None:
         imported = f"変更はありません（{result.unchanged} 行はすべて登録済みの値と同じです）。"
     else:
         imported = (
-            f"バッチ {result.batch_id} として取り込みました: 新規 {result.added} 件、変更 {result.changed} 件"
+            f"取込 {result.batch_id} として取り込みました: 新規 {result.added} 件、変更 {result.changed} 件"
             f"（変更なし {result.unchanged} 件）。"
         )
     withdrawn = result.withdrawal
     if withdrawn is None:
         return imported
-    return f"サンプル（架空）の調査結果 {withdrawn.removed:,} 件を取り下げました（バッチ {withdrawn.batch_id}）。{imported}"
+    return (
+        f"サンプル（架空）の調査結果 {withdrawn.removed:,} 件を取り下げました（取込 {withdrawn.batch_id}）。{imported}"
+    )
 
 
 def tabulate_batches(batches: pd.DataFrame) -> pd.DataFrame:
-    """The batch history as staff read it, newest first, times in Japan time."""
+    """The import history as staff read it, newest first, dates with their era in Japan time, file names in full."""
     created = pd.to_datetime(batches["created_at"], utc=True).dt.tz_convert(_CITY_TIME)
     return pd.DataFrame(
         {
-            "バッチ": batches["id"].astype(int),
-            "日時": created.dt.strftime("%Y-%m-%d %H:%M"),
+            "取込": [f"取込 {int(number)}" for number in batches["id"]],
+            "日時": [v.format_japanese_datetime(moment) for moment in created],
             "取込者": batches["created_by"],
             "ファイル": [
-                f"（バッチ {int(undone)} の取り消し）"
+                f"（取込 {int(undone)} の取り消し）"
                 if pd.notna(undone)
                 else "（サンプルデータの取り下げ）"
                 if pd.notna(withdrawal) and bool(withdrawal)

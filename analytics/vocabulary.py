@@ -1,5 +1,6 @@
 """The domain's words: Japanese terms, their English names in code, and how fiscal years are written."""
 
+from datetime import datetime
 from typing import Final
 
 # Plan node kinds, top to bottom of the 体系表.
@@ -47,6 +48,13 @@ def format_era_year(year: int) -> str:
             number = year - first_year + 1
             return f"{era}{'元' if number == 1 else number}"
     return str(year)
+
+
+def format_japanese_datetime(moment: datetime) -> str:
+    """「令和8年11月24日 15:23」: a date as staff write it, with its era (the calendar year, not the fiscal one)."""
+    # 令和 began on 1 May 2019; the months before it are 平成31年.
+    era = "平成31" if moment.year == 2019 and moment.month < 5 else format_era_year(moment.year)
+    return f"{era}年{moment.month}月{moment.day}日 {moment:%H:%M}"
 
 
 def format_fiscal_year(year: int) -> str:
@@ -117,3 +125,14 @@ FLAG_LABELS: Final = {
     MISSING_LATEST: "最新の調査年度の値がない",
 }
 ERROR_UNKNOWN: Final = "回答者数（n）がないため誤差を計算できません"
+
+# What the plan may say about an indicator, in the order 指標詳細 and downloads show it. The one
+# place to extend when the plan file gains a field: a column of that name is shown where it is set.
+INDICATOR_FACTS: Final = {
+    "definition": "定義",
+    "question": "調査の設問",
+    "source": "出典",
+    "respondent": "回答者",
+    "method": "算出方法",
+    "department": "担当課",
+}

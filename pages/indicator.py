@@ -3,54 +3,67 @@
 import streamlit as st
 
 from analytics import vocabulary as v
-from analytics.charts import chart_config, plot_breakdown
+from analytics.chart_data import describe_trend, tabulate_breakdown, tabulate_trend
+from analytics.charts import plot_breakdown
 from analytics.method import describe_breakdown_rule, explain_status
 from analytics.presentation import (
     describe_definition,
     describe_departments,
     describe_observation,
     format_value,
+    list_indicator_facts,
     order_breakdowns,
     status_badge,
     tabulate_breakdowns,
     tabulate_history,
 )
 from ui.commentary import show_commentary
-from ui.context import read_current_plan, read_evaluation, read_settings, read_trend_figure, show_header
+from ui.context import (
+    read_current_plan,
+    read_evaluation,
+    read_settings,
+    read_trend_figure,
+    show_header,
+    take_from_url,
+    write_to_url,
+)
 from ui.help import link_to_method
+from ui.layout import show_chart, show_table
+
+_CHOICE = "indicator_choice"
 
 show_header("指標詳細")
 plan = read_current_plan()
 result = read_evaluation()
 names = dict(zip(plan.indicators["code"], plan.indicators["name"], strict=True))
 
-
-def _write_choice_to_url() -> None:
-    st.query_params["indicator"] = st.session_state["indicator_choice"]
-
-
-# The URL wins when it names an indicator, so a shared link (?indicator=1-①) opens that one.
-if st.query_params.get("indicator") in names:
-    st.session_state["indicator_choice"] = st.query_params["indicator"]
+# The URL wins when it names an indicator, so a shared link (?indicator=1-①) opens that one; an
+# unknown code is said and the selector offers the list instead of silently showing another one.
+known = take_from_url("indicator", _CHOICE, {c: c for c in names}, "指標", list(names))
+if not known:
+    st.session_state[_CHOICE] = None
 code = st.selectbox(
     "指標",
     list(names),
     format_func=lambda c: f"{c}　{names[c]}",
-    key="indicator_choice",
-    on_change=_write_choice_to_url,
+    key=_CHOICE,
+    placeholder="指標を選んでください",
 )
-st.query_params["indicator"] = code
-indicator = result.indicators.set_index("code").loc[code]
+if code is None:
+    st.stop()
+write_to_url("indicator", code)
+indicator = result.indicators.set_index("code", drop=False).loc[code]
+planned = plan.indicators.set_index("code", drop=False).loc[code]
 policy = plan.policies.set_index("code").loc[indicator["policy_code"], "name"]
 defined = plan.indicators.set_index("code").loc[code]
 department = describe_departments(defined)
 
 st.subheader(f"{code}　{indicator['name']}")
 left, right = st.columns([2, 1])
+facts = [(plan.level(v.POLICY), f"{indicator['policy_code']}　{policy}"), *list_indicator_facts(planned)]
 left.markdown(
-    f"- {plan.level(v.POLICY)}{indicator['policy_code']}: {policy}\n"
-    f"- 回答者: {indicator['respondent']}　単位: {indicator['unit']}"
-    f"{'' if indicator['higher_is_better'] else '（低いほど良い）'}\n"
+    "\n".join(f"- {label}: {text}" for label, text in facts)
+    + f"\n- 単位: {indicator['unit']}{'' if indicator['higher_is_better'] else '（低いほど良い）'}\n"
     f"- 基準値: {format_value(indicator['baseline_value'], indicator['unit'])}（{v.format_fiscal_year(int(indicator['baseline_year']))}）\n"
     f"- 目標値: {format_value(indicator['target_value'], indicator['unit'])}（{v.format_fiscal_year(int(indicator['target_year']))}）"
     + (f"\n- 担当課: {department}" if department else "")
@@ -72,21 +85,32 @@ for note in indicator["notes"]:
 show_commentary(code, result.year)
 
 history = result.history_of(code)
-st.plotly_chart(read_trend_figure(code), config=chart_config(f"indicator_{code}"), key="trend")
+show_chart(
+    read_trend_figure(code),
+    tabulate_trend(history, indicator),
+    subject=code,
+    year=result.year,
+    key="trend",
+    alt=describe_trend(history, indicator),
+)
 st.markdown("**年度別の値**")
-st.table(tabulate_history(history, int(indicator["baseline_year"])), hide_index=True)
+show_table(tabulate_history(history, int(indicator["baseline_year"])), key="history")
 
 cells = order_breakdowns(result.breakdowns_of(code))
 if not cells.empty:
-    st.markdown(f"**区分別（{v.format_fiscal_year(int(cells['year'].max()))}）**")
+    year = int(cells["year"].max())
+    st.markdown(f"**区分別（{v.format_fiscal_year(year)}）**")
     dimensions = list(cells["dimension"].unique())
-    for tab, dimension in zip(st.tabs(dimensions), dimensions, strict=True):
+    for number, (tab, dimension) in enumerate(zip(st.tabs(dimensions), dimensions, strict=True)):
         with tab:
             group = cells[cells["dimension"] == dimension]
-            st.plotly_chart(
+            show_chart(
                 plot_breakdown(group, indicator),
-                config=chart_config(f"breakdown_{code}_{dimension}"),
-                key=f"breakdown-{dimension}",
+                tabulate_breakdown(group, indicator),
+                subject=f"{code}_{dimension}別",
+                year=year,
+                key=f"breakdown-{number}",
+                alt=f"{code}の{dimension}別の値（{v.format_fiscal_year(year)}）。数値はグラフの下の表にあります。",
             )
-            st.table(tabulate_breakdowns(group), hide_index=True)
+            show_table(tabulate_breakdowns(group), key=f"breakdown-{number}")
     st.caption("".join(describe_breakdown_rule(read_settings())))

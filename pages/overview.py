@@ -4,6 +4,7 @@ import streamlit as st
 
 from analytics import vocabulary as v
 from analytics.assessment import describe_partial_years
+from analytics.chart_data import describe_status_counts, tabulate_status_counts
 from analytics.charts import plot_status_counts
 from analytics.presentation import (
     describe_observation,
@@ -15,6 +16,7 @@ from analytics.presentation import (
 )
 from ui.context import describe_last_update, read_current_plan, read_evaluation, read_observations, show_header
 from ui.help import link_to_method
+from ui.layout import show_chart, show_table
 
 show_header("概要")
 plan = read_current_plan()
@@ -30,7 +32,15 @@ whole = result.summary.set_index("policy_code").loc[v.OVERALL]
 st.subheader(f"計画全体（{whole['total']}指標）: {status_badge(whole['summary'])}")
 st.html(render_status_tiles(whole))
 labels = {code: f"{plan.level(v.POLICY)}{code}" for code in plan.policies["code"]}
-st.plotly_chart(plot_status_counts(result.summary, labels), config={"displayModeBar": False})
+counts = tabulate_status_counts(result.summary, labels)
+show_chart(
+    plot_status_counts(result.summary, labels),
+    counts,
+    subject="状況別の指標数",
+    year=result.year,
+    key="status-counts",
+    alt=describe_status_counts(counts),
+)
 
 flagged = worst_first(result.indicators[result.indicators["flags"].map(len) > 0])
 st.subheader(f"要注意の指標（{len(flagged)}）")
@@ -50,5 +60,5 @@ for _, row in flagged.iterrows():
         link_to_method(row["code"])
 
 st.subheader("全指標の状況")
-st.table(tabulate_statuses(result.indicators), hide_index=True)
+show_table(tabulate_statuses(result.indicators), key="statuses")
 link_to_method()

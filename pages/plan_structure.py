@@ -7,6 +7,7 @@ from analytics.plan import compare_plans
 from analytics.plan_admin import compare_indicator_values, describe_revision
 from analytics.presentation import outline_policy, render_plan_changes, tabulate_indicators
 from ui.context import read_plans, show_header
+from ui.layout import show_table
 
 show_header("計画体系")
 plans = read_plans()
@@ -18,7 +19,7 @@ with tree:
     for _, policy in plan.policies.iterrows():
         st.subheader(f"{plan.level(v.POLICY)}{policy['code']}　{policy['name']}")
         st.markdown(f"**{plan.level(v.INDICATOR)}**")
-        st.table(tabulate_indicators(plan, policy["code"]), hide_index=True)
+        show_table(tabulate_indicators(plan, policy["code"]), key=f"indicators-{policy['code']}")
         with st.expander(plan.sublevels, expanded=True):
             st.markdown(outline_policy(plan, policy["code"]))
 

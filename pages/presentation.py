@@ -24,12 +24,17 @@ _SCREEN = """<style>
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
 [data-testid="stSidebarCollapseButton"], header[data-testid="stHeader"] { display: none !important; }
 .block-container { padding-top: 1.2rem; max-width: 100%; }
-.report-block { font-size: 24px; }
+.report-block { font-size: 24px; overflow-x: auto; }
+.report-block table { font-size: 18px; }  /* the yearly table fits its column beside 所見 */
 </style>"""
 
 
 def _step(offset: int, count: int) -> None:
     st.session_state[_SLIDE] = min(max(st.session_state.get(_SLIDE, 0) + offset, 0), count - 1)
+
+
+def _go_to(index: int) -> None:
+    st.session_state[_SLIDE] = index
 
 
 st.html(_SCREEN + STYLE)
@@ -44,9 +49,11 @@ report = build_report(
 )
 count = len(report.slides)
 index = min(st.session_state.get(_SLIDE, 0), count - 1)
-back, position, forward, leave = st.columns([1, 1, 1, 1], vertical_alignment="center")
+# ←/→, PageUp/PageDown, Space, Home/End press these buttons (ui/assets/dashboard.js finds them by key).
+first, back, position, forward, last, leave = st.columns([1, 1, 1, 1, 1, 1], vertical_alignment="center")
+first.button("最初", icon=":material/first_page:", on_click=_go_to, args=(0,), disabled=index == 0, key="slide_first")
 back.button(
-    "前へ", icon=":material/arrow_back:", on_click=_step, args=(-1, count), disabled=index == 0, width="stretch"
+    "前へ", icon=":material/arrow_back:", on_click=_step, args=(-1, count), disabled=index == 0, key="slide_back"
 )
 position.markdown(
     f"<div style='text-align:center;font-size:1.3rem'>{index + 1} / {count}</div>", unsafe_allow_html=True
@@ -57,9 +64,18 @@ forward.button(
     on_click=_step,
     args=(1, count),
     disabled=index == count - 1,
-    width="stretch",
+    key="slide_forward",
+)
+last.button(
+    "最後",
+    icon=":material/last_page:",
+    on_click=_go_to,
+    args=(count - 1,),
+    disabled=index == count - 1,
+    key="slide_last",
 )
 leave.page_link("pages/overview.py", label="発表を終わる", icon=":material/close:")
+st.caption("キー操作: → PageDown Space で次へ、← PageUp で前へ、Home で最初、End で最後のスライド")
 for row in slide_rows(report.slides[index], large=True):
     for column, block in zip(st.columns([3, 2]) if len(row) == 2 else [st.container()], row, strict=True):
         if isinstance(block, go.Figure):

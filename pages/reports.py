@@ -14,26 +14,26 @@ from ui.context import (
     read_evaluated_plan,
     read_evaluation,
     read_settings,
-    read_years,
     show_header,
 )
 
 show_header("報告書出力")
-plan = read_evaluated_plan()
-shown = read_evaluation()  # the sidebar's year; with nothing stored, the page stops pointing to データ取込
-years = read_years()
+# The sidebar's year and method, so the report never disagrees with the pages; with nothing
+# stored, the page stops pointing to データ取込.
+evaluation = read_evaluation()
+year = evaluation.year
+plan = read_evaluated_plan(year)
 st.caption(
     "議会報告や年次評価報告書の資料を、このダッシュボードと同じ数値・状況・所見で作ります。作った後も編集できます。"
 )
-year = st.selectbox("報告する年度", years, index=years.index(shown.year), format_func=v.format_fiscal_year)
+st.markdown(f"**報告する年度: {v.format_fiscal_year(year)}**（サイドバーの「評価する年度」で変えられます）")
 scopes = scope_choices(plan)
 scope = st.radio("範囲", list(scopes), format_func=scopes.get, horizontal=True)
 format_name = st.radio("形式", list(FORMATS), format_func=lambda name: FORMATS[name].label)
 
-evaluation = read_evaluation(year)
 report = build_report(
     evaluation,
-    read_evaluated_plan(year),
+    plan,
     read_commentary(year),
     scope=scope,
     sample=is_sample(),

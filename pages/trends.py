@@ -3,10 +3,11 @@
 import streamlit as st
 
 from analytics import vocabulary as v
-from analytics.charts import chart_config
+from analytics.chart_data import describe_trend, tabulate_trend
 from analytics.presentation import describe_observation, describe_status, outline_policy
-from ui.context import read_current_plan, read_evaluation, read_trend_figure, show_header
+from ui.context import read_current_plan, read_evaluation, read_trend_figure, show_header, take_from_url, write_to_url
 from ui.help import link_to_method
+from ui.layout import show_chart
 
 COLUMNS = 3
 
@@ -14,24 +15,29 @@ plan = read_current_plan()
 policy_level = plan.level(v.POLICY)
 show_header(f"{policy_level}別トレンド")
 result = read_evaluation()
-st.caption("点線は基準値から目標値への計画線、帯は95%信頼区間（標本誤差）です。縦軸は割合なら0〜100%（拡大可）。")
+st.caption(
+    "点線は基準値から目標値への計画線、帯は95%信頼区間（標本誤差）です。"
+    "縦軸は値・基準値・目標値が収まる範囲で、0から始まらないときはグラフの左上に書いています。"
+)
 
 policies = plan.policies.set_index("code")["name"]
+st.session_state.setdefault("trend_policy", policies.index[0])
+take_from_url("policy", "trend_policy", {c: c for c in policies.index}, policy_level, list(policies.index))
 code = st.segmented_control(
     policy_level,
     list(policies.index),
     format_func=lambda code: f"{policy_level}{code}",
-    default=policies.index[0],
     required=True,
     key="trend_policy",
     persist_state="session",
 )
+write_to_url("policy", code)
 st.header(f"{policy_level}{code}", divider="gray")
 st.markdown(f"**{policies[code]}**")
 indicators = result.indicators[result.indicators["policy_code"] == code]
 for start in range(0, len(indicators), COLUMNS):
     row = indicators.iloc[start : start + COLUMNS]
-    for column, (_, indicator) in zip(st.columns(COLUMNS), row.iterrows(), strict=False):
+    for column_number, (column, (_, indicator)) in enumerate(zip(st.columns(COLUMNS), row.iterrows(), strict=False)):
         with column:
             status = describe_status(indicator["status"], indicator["status_range"])
             st.markdown(f"**{indicator['code']}　{status}**  \n{indicator['name']}")
@@ -39,10 +45,14 @@ for start in range(0, len(indicators), COLUMNS):
             # A status below 順調 always shows its reason next to it.
             for reason in indicator["reasons"]:
                 st.caption(f"⚑ {reason}")
-            st.plotly_chart(
+            history = result.history_of(indicator["code"])
+            show_chart(
                 read_trend_figure(indicator["code"], compact=True),
-                config=chart_config(f"trend_{indicator['code']}"),
-                key=f"trend-{indicator['code']}",
+                tabulate_trend(history, indicator),
+                subject=indicator["code"],
+                year=result.year,
+                key=f"trend-{start}-{column_number}",
+                alt=describe_trend(history, indicator),
             )
             st.page_link(
                 "pages/indicator.py",

@@ -1,4 +1,4 @@
-"""データ取込: upload survey files, preview every row, confirm as one batch; template, history and undo."""
+"""データ取込: upload survey files, preview every row, confirm as one import; template, history and undo."""
 
 import hashlib
 from collections.abc import Callable
@@ -25,6 +25,7 @@ from analytics.upload import (
 )
 from ui.auth import current_editor, show_sign_in, show_signed_in
 from ui.context import get_engine, read_current_plan, read_observations, show_failure, show_header
+from ui.layout import show_table
 
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -116,19 +117,20 @@ def _upload(editor: User, engine, plan) -> None:
 
 def _history(editor: User | None, engine) -> None:
     batches = store.read_batches(engine)
-    st.dataframe(tabulate_batches(batches), hide_index=True, width="stretch")
+    history = tabulate_batches(batches)
+    show_table(history, key="history")  # a table that wraps: file names are shown in full
     if editor is None or batches.empty:
         return
-    labels = dict(zip(batches["id"], tabulate_batches(batches)["ファイル"], strict=True))
+    labels = dict(zip(batches["id"], history["ファイル"], strict=True))
     choice = st.selectbox(
-        "取り消すバッチ",
+        "取り消す取込",
         list(labels),
         index=None,
-        format_func=lambda batch: f"バッチ {batch}　{labels[batch]}",
+        format_func=lambda batch: f"取込 {batch}　{labels[batch]}",
         placeholder="選んでください",
-        help="そのバッチが取り込む前の値に戻します。取り消しも1つのバッチとして履歴に残ります。",
+        help="その取込の前の値に戻します。取り消しも1つの取込として履歴に残ります。",
     )
-    if st.button("このバッチを取り消す", disabled=choice is None):
+    if st.button("この取込を取り消す", disabled=choice is None):
         try:
             result = store.undo_batch(engine, choice, editor.name, expected_batch=int(batches["id"].max()))
         except store.StoreError as error:

@@ -53,3 +53,10 @@ def test_a_newer_year_with_only_some_indicators_is_pointed_out() -> None:
         "既定ではデータのそろった年度を表示しています。サイドバーで年度を選ぶと表示できます。"
     )
     assert describe_partial_years(INDICATORS, _observations({2024: 11}), 2024) is None
+
+
+def test_complete_later_years_are_not_called_partial_when_an_earlier_year_is_chosen() -> None:
+    assert describe_partial_years(INDICATORS, _observations({2020: 11, 2021: 11, 2024: 6}), 2020) is None
+    note = describe_partial_years(INDICATORS, _observations({2020: 11, 2021: 11, 2025: 5}), 2020)
+    assert note is not None
+    assert note.startswith("令和7(2025)年度（5指標）の値も")

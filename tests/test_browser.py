@@ -1,5 +1,6 @@
 """The dashboard in headless Chromium, as a user opens it: every page, a shared link, a click through."""
 
+import re
 from pathlib import Path
 from urllib.parse import quote
 
@@ -15,6 +16,7 @@ def _visit(browser: Browser, url: str) -> Page:
     page = browser.new_context(viewport={"width": 1400, "height": 2400}, locale="ja-JP").new_page()
     page.goto(url)
     page.wait_for_selector("h1", timeout=60_000)
+    page.wait_for_selector("[data-test-script-state='notRunning']", timeout=60_000)  # the page has run to its end
     page.wait_for_load_state("networkidle")
     page.wait_for_timeout(1500)  # plotly draws after the page settles
     return page
@@ -37,6 +39,7 @@ def test_shared_indicator_link_opens_that_indicator_on_a_first_visit(
     browser: Browser, app_url: str, screenshot_directory: Path
 ) -> None:
     page = _visit(browser, f"{app_url}/indicator?indicator={quote('3-③')}")
+    page.wait_for_selector(".js-plotly-plot", timeout=60_000)  # Streamlit loads plotly's code on first use
     page.screenshot(path=screenshot_directory / "shared_link_3-3.png", full_page=True)
     assert page.locator("h3").first.inner_text().startswith("3-③")
     assert page.locator("[data-testid='stSidebar']").get_by_text("評価する年度").count() == 1
@@ -56,11 +59,12 @@ def test_chart_downloads_as_png_through_plotlys_own_button(
     browser: Browser, app_url: str, screenshot_directory: Path
 ) -> None:
     page = _visit(browser, f"{app_url}/indicator?indicator={quote('1-②')}")
-    chart = page.locator("[data-testid='stPlotlyChart']").first
+    chart = page.get_by_role("figure", name=re.compile("^1-②の推移グラフ"))
     chart.hover()
     with page.expect_download() as download:
-        chart.locator("[data-title='Download plot as a PNG']").click()
+        # plotly's own Japanese locale: its buttons say what they do in Japanese.
+        chart.locator("[data-title='PNGファイルでダウンロード']").click()
     saved = screenshot_directory / "download_indicator_1-2.png"
     download.value.save_as(saved)
-    assert download.value.suggested_filename == "indicator_1-②.png"
+    assert download.value.suggested_filename == "1-②_令和6(2024)年度.png"
     assert saved.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

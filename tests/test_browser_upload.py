@@ -43,7 +43,8 @@ def _open_signed_in(browser: Browser, url: str) -> Page:
     page = browser.new_context(viewport={"width": 1400, "height": 1800}, locale="ja-JP").new_page()
     page.set_default_timeout(TIMEOUT)
     page.goto(f"{url}/upload")
-    expect(page.locator("h1").first).to_have_text("データ取込", timeout=TIMEOUT)  # a cold server on a busy machine
+    page.wait_for_selector("[data-test-script-state='notRunning']", timeout=TIMEOUT)
+    expect(page.locator("h1").first).to_have_text("データ取込", timeout=TIMEOUT)
     expect(page.get_by_role("button", name="ログイン")).to_be_visible()
     _shot(page, "01_signed_out")
     page.get_by_label("ユーザー名").fill("山田")
@@ -71,7 +72,7 @@ def test_upload_preview_confirm_then_the_new_year_is_on_the_dashboard_and_undo(
     _shot(page, "03_preview")
 
     page.get_by_role("button", name="この内容で取り込む").click()
-    success = page.get_by_text(re.compile(r"バッチ \d+ として取り込みました: 新規 2 件、変更 0 件"))
+    success = page.get_by_text(re.compile(r"取込 \d+ として取り込みました: 新規 2 件、変更 0 件"))
     expect(success).to_be_visible()
     _shot(page, "04_confirmed")
     engine = store.open_store(database_url)
@@ -85,10 +86,10 @@ def test_upload_preview_confirm_then_the_new_year_is_on_the_dashboard_and_undo(
     expect(overview.get_by_text("令和7(2025)年度", exact=False).first).to_be_visible(timeout=TIMEOUT)
     _shot(overview, "05_overview_with_new_year")
 
-    page.locator("[data-testid='stSelectbox']", has_text="取り消すバッチ").click()
-    page.get_by_role("option", name=re.compile(rf"^バッチ {latest['id']}\b")).click()
-    page.get_by_role("button", name="このバッチを取り消す").click()
-    expect(page.get_by_text(f"バッチ {latest['id']} を取り消しました", exact=False)).to_be_visible()
+    page.locator("[data-testid='stSelectbox']", has_text="取り消す取込").click()
+    page.get_by_role("option", name=re.compile(rf"^取込 {latest['id']}\b")).click()
+    page.get_by_role("button", name="この取込を取り消す").click()
+    expect(page.get_by_text(f"取込 {latest['id']} を取り消しました", exact=False)).to_be_visible()
     _shot(page, "06_undone")
     assert store.read_observations(engine).query("fiscal_year == 2025").empty
 

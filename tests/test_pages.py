@@ -36,6 +36,11 @@ def _open(page: str | None = None, **query: str) -> AppTest:
     return app.run()
 
 
+def _tables(app: AppTest, column: str) -> list:
+    """The page's tables that have `column`, in page order (each chart's number table comes first)."""
+    return [table.value for table in app.table if column in table.value.columns]
+
+
 def _texts(app: AppTest) -> str:
     elements = [*app.markdown, *app.caption, *app.subheader, *app.header, *app.warning, *app.info]
     return "\n".join(str(element.value) for element in elements)
@@ -54,7 +59,9 @@ def test_entry_point_opens_the_overview_with_year_and_method_in_the_sidebar() ->
     assert app.title[0].value == "概要"
     assert app.sidebar.selectbox[0].value == 2024
     assert app.sidebar.radio[0].value == "linear"
-    assert any("データベース:" in caption.value for caption in app.sidebar.caption)
+    # Where the server keeps its database is for the administrator, not for the people reading.
+    assert [caption.value.split(":")[0] for caption in app.sidebar.caption] == ["最終更新"]
+    assert (app.query_params["year"], app.query_params["method"]) == ("2024", "linear")
 
 
 def test_overview_shows_the_survey_year_statuses_and_flagged_indicators_with_reasons() -> None:
@@ -69,7 +76,7 @@ def test_overview_shows_the_survey_year_statuses_and_flagged_indicators_with_rea
     assert "令和6(2024)年度: 52.3% ±2.8pt（n=1,213）" in texts
     assert "- 目標達成ペースを下回る（差 −6.5pt、誤差 2.8pt を超える）" in texts
     assert "最新の調査年度（令和6(2024)年度）の値がない" in texts
-    statuses = app.table[0].value.set_index("指標")["状況"]
+    statuses = _tables(app, "指標")[0].set_index("指標")["状況"]
     # 1-③'s shortfall is within error, so 順調; 1-④ is below its baseline, but not beyond error, so 遅れ.
     assert statuses.to_dict() == {
         "1-①": "○ 順調（誤差を考えると △ やや遅れ の可能性あり）",
@@ -97,14 +104,16 @@ def test_choosing_an_earlier_year_evaluates_what_was_known_then() -> None:
     app.sidebar.selectbox[0].select(2020).run()
     assert app.caption[0].value.startswith("令和2(2020)年度の調査結果")
     # 744 of the (fictional) 1,050 staff answered: the finite-population correction narrows the margin.
-    assert app.table[0].value.set_index("指標").loc["3-③", "値"] == "18.6% ±1.5pt（n=744）"
+    assert _tables(app, "指標")[0].set_index("指標").loc["3-③", "値"] == "18.6% ±1.5pt（n=744）"
 
 
 def test_choosing_the_growth_rate_method_regrades_with_it() -> None:
     app = _open()
     app.sidebar.radio[0].set_value("cagr").run()
     assert "評価方法: 成長率法（Open SDG 方式）" in app.caption[0].value
-    assert app.table[0].value.set_index("指標").loc["1-④", "状況"] == "▲ 遅れ（誤差を考えると ✕ 悪化 の可能性あり）"
+    assert (
+        _tables(app, "指標")[0].set_index("指標").loc["1-④", "状況"] == "▲ 遅れ（誤差を考えると ✕ 悪化 の可能性あり）"
+    )
 
 
 def test_trends_page_shows_each_policy_with_a_chart_per_indicator_and_its_actions() -> None:
@@ -124,7 +133,7 @@ def test_indicator_page_opens_the_indicator_named_in_the_url() -> None:
     assert app.subheader[0].value == "3-③　ボランティアやNPOなどの活動に参加している職員の割合"
     assert app.metric[0].label == "▲ 遅れ"
     assert app.metric[0].value == "16.0%"
-    history = app.table[0].value
+    history = _tables(app, "変化の判定")[0]
     assert history["年度"].iloc[-1] == "令和6(2024)年度"
     assert history.iloc[-1][["前年度からの変化", "変化の判定"]].tolist() == ["−4.9pt", "誤差を超える"]
 
@@ -139,10 +148,9 @@ def test_choosing_another_indicator_updates_the_url_for_sharing() -> None:
 def test_citizen_indicator_shows_age_and_area_breakdowns_marking_groups_behind() -> None:
     app = _open("pages/indicator.py", indicator="1-①")
     assert [tab.label for tab in app.tabs] == ["年代", "地域"]
-    ages = app.table[1].value
+    ages, areas = _tables(app, "遅れの判定")
     assert ages["区分"].tolist() == ["10代", "20代", "30代", "40代", "50代", "60代", "70歳以上"]
     assert ages.set_index("区分").loc["10代", "状況"] == "参考値（n が少ないため判定しません）"  # n = 38
-    areas = app.table[2].value
     assert areas.set_index("区分").loc["牧の台", "遅れの判定"].startswith("これまでの傾向では令和7(2025)年度に 49.3%")
     assert "補正（Benjamini–Hochberg 法）" in _texts(app)
 
@@ -197,15 +205,15 @@ def test_indicator_page_shows_commentary_and_lets_only_a_signed_in_editor_write_
     assert saved[["indicator_code", "written_by"]].values.tolist() == [["1-②", "企画課 田中"]]
 
 
-def test_reports_page_offers_year_scope_and_format_with_one_download_button() -> None:
+def test_reports_page_reports_the_sidebars_year_with_scope_format_and_one_download_button() -> None:
     app = _open("pages/reports.py")
-    assert app.selectbox[-1].value == 2024
+    # One year for every page, the sidebar's: the page has no year selector of its own.
+    assert [radio.label for radio in app.main.radio] == ["範囲", "形式"]
+    assert "報告する年度: 令和6(2024)年度" in _texts(app)
     assert app.radio[-2].options == ["計画全体", "要注意の指標のみ", "基本方針1のみ", "基本方針2のみ", "基本方針3のみ"]
     assert "11 指標（スライド 18 枚）" in app.caption[1].value
     app.radio[-2].set_value("flagged").run()
     assert "5 指標（スライド 11 枚）" in app.caption[1].value
-    app.selectbox[-1].select(2020).run()
-    assert not app.exception
     buttons = app.get("download_button")
     assert len(buttons) == 1
     assert buttons[0].proto.label == "報告書をダウンロード"
@@ -219,16 +227,21 @@ def test_presentation_steps_through_the_report_slides() -> None:
     app = _open("pages/presentation.py")
     assert "<h1>川西市参画と協働のまちづくり推進計画</h1>" in _html(app)
     assert "1 / 18" in _texts(app)
-    assert app.button[0].disabled
-    app.button[1].click().run()
+    assert app.button(key="slide_back").disabled
+    app.button(key="slide_forward").click().run()
     assert "2 / 18" in _texts(app)
     assert "<h2>全体の状況と要注意の指標</h2>" in _html(app)
     for _ in range(3):
-        app.button[1].click().run()
+        app.button(key="slide_forward").click().run()
     assert "5 / 18" in _texts(app)
     assert len(app.get("plotly_chart")) == 1
-    app.button[0].click().run()
+    app.button(key="slide_back").click().run()
     assert "4 / 18" in _texts(app)
+    app.button(key="slide_last").click().run()
+    assert "17 / 18" in _texts(app)
+    assert app.button(key="slide_forward").disabled
+    app.button(key="slide_first").click().run()
+    assert "1 / 18" in _texts(app)
 
 
 def test_a_partly_uploaded_new_year_does_not_take_over_the_overview(real_engine, tmp_path: Path) -> None:
@@ -320,3 +333,51 @@ def _sidebar_captions(app: AppTest) -> list[str]:
 def _edit_values(plan, code: str, **changes: object) -> dict:
     row = plan.indicators.set_index("code").loc[code]
     return {spec.column: row[spec.column] for spec in PLAN_FIELDS} | changes
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"year": "2020", "method": "cagr"}, "令和2(2020)年度の調査結果 ・ 評価方法: 成長率法（Open SDG 方式）"),
+        ({"year": "2022"}, "令和4(2022)年度の調査結果 ・ 評価方法: 直線法"),
+    ],
+)
+def test_a_link_with_year_and_method_opens_that_view_and_keeps_them_in_the_url(query: dict, expected: str) -> None:
+    app = _open(**query)
+    assert app.caption[0].value.startswith(expected)
+    assert {key: app.query_params[key] for key in query} == query
+
+
+@pytest.mark.parametrize(
+    ("page", "query", "message"),
+    [
+        (None, {"year": "1999"}, "リンクの年度「1999」は見つかりません。選べる年度: 2024（令和6(2024)年度）"),
+        (None, {"method": "median"}, "リンクの評価方法「median」は見つかりません。選べる評価方法: linear（直線法）"),
+        ("pages/indicator.py", {"indicator": "9-①"}, "リンクの指標「9-①」は見つかりません。選べる指標: 1-①、1-②"),
+        ("pages/trends.py", {"policy": "7"}, "リンクの基本方針「7」は見つかりません。選べる基本方針: 1、2、3"),
+    ],
+)
+def test_an_unknown_code_in_a_link_is_said_with_the_valid_ones(page: str | None, query: dict, message: str) -> None:
+    app = _open(page, **query)
+    assert not app.exception
+    assert any(warning.value.startswith(message) for warning in app.warning), [w.value for w in app.warning]
+
+
+def test_an_unknown_indicator_shows_no_other_indicator_but_offers_the_list() -> None:
+    app = _open("pages/indicator.py", indicator="9-①")
+    assert app.selectbox[-1].value is None
+    assert len(app.selectbox[-1].options) == 11
+    assert not app.subheader
+
+
+def test_a_link_to_a_policy_opens_that_policy() -> None:
+    app = _open("pages/trends.py", policy="3")
+    assert app.header[0].value == "基本方針3"
+    assert app.query_params["policy"] == "3"
+
+
+def test_at_the_baseline_year_indicators_read_as_baseline_not_as_missing_data() -> None:
+    app = _open(year="2015")
+    statuses = _tables(app, "指標")[0].set_index("指標")
+    assert statuses.loc["1-①", ["状況", "値"]].tolist() == ["基準年度（評価前）", "42.0% ±2.8pt（n=1,225）"]
+    assert "－ データなし" not in statuses["状況"].tolist()

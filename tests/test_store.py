@@ -135,8 +135,8 @@ def test_undo_is_refused_while_a_later_batch_changed_the_same_values(real_engine
     with pytest.raises(store.StoreError) as refused:
         store.undo_batch(engine, first.batch_id, "山田")
     assert str(refused.value) == (
-        f"バッチ {first.batch_id} の後に、同じ値をバッチ {second.batch_id} が変更しています。"
-        f"先にバッチ {second.batch_id} から新しい順に取り消してください。"
+        f"取込 {first.batch_id} の後に、同じ値を取込 {second.batch_id} が変更しています。"
+        f"先に取込 {second.batch_id} から新しい順に取り消してください。"
     )
     pd.testing.assert_frame_equal(store.read_observations(engine), before[0])
     pd.testing.assert_frame_equal(store.read_batches(engine), before[1])
@@ -173,7 +173,7 @@ def test_a_sample_batch_does_not_withdraw_the_sample(engine: Engine) -> None:
 
 @pytest.mark.parametrize(
     ("batch", "message"),
-    [(999, "バッチ 999 はありません。"), (None, "値を何も変えていないため、取り消すものがありません。")],
+    [(999, "取込 999 はありません。"), (None, "値を何も変えていないため、取り消すものがありません。")],
 )
 def test_undo_of_a_missing_or_empty_batch_says_so(engine: Engine, batch: int | None, message: str) -> None:
     if batch is None:  # an empty batch, as versions before empty batches were skipped recorded them

@@ -1,4 +1,5 @@
 import io
+import re
 import threading
 from datetime import date
 from pathlib import Path
@@ -82,10 +83,11 @@ def test_confirm_writes_one_batch_and_says_what_was_added_and_changed(engine: En
     result = commit_upload(engine, preview, "山田")
     assert (
         describe_result(result)
-        == f"バッチ {result.batch_id} として取り込みました: 新規 2 件、変更 1 件（変更なし 4 件）。"
+        == f"取込 {result.batch_id} として取り込みました: 新規 2 件、変更 1 件（変更なし 4 件）。"
     )
     latest = tabulate_batches(store.read_batches(engine)).iloc[0]
-    assert latest[["取込者", "新規", "変更", "削除"]].tolist() == ["山田", 2, 1, 0]
+    assert latest[["取込", "取込者", "新規", "変更", "削除"]].tolist() == [f"取込 {result.batch_id}", "山田", 2, 1, 0]
+    assert re.fullmatch(r"令和\d+年\d{1,2}月\d{1,2}日 \d\d:\d\d", latest["日時"])
     assert set(latest["ファイル"].split("、")) == {"wide_merged_header.xlsx", "upload.csv"}
 
 

@@ -45,10 +45,10 @@ def test_anyone_sees_the_template_and_the_history_but_not_the_uploader(engine) -
     app = _open()
     assert not app.exception
     assert len(app.file_uploader) == 0
-    assert "このバッチを取り消す" not in _labels(app)
+    assert "この取込を取り消す" not in _labels(app)
     assert "ログイン" in _labels(app)
     assert app.get("download_button")[0].proto.label == "記入用テンプレート（xlsx）"
-    history = app.dataframe[0].value
+    history = app.table[0].value
     assert history[["取込者", "新規"]].values.tolist() == [["サンプルデータ", len(store.read_observations(engine))]]
 
 
@@ -79,9 +79,9 @@ def test_an_editor_uploads_sees_the_preview_confirms_and_undoes(engine) -> None:
     assert (latest["created_by"], latest["files"], latest["added"]) == ("山田", "wide_merged_header.xlsx", 2)
 
     app.selectbox[0].select(int(latest["id"])).run()
-    next(button for button in app.button if button.label == "このバッチを取り消す").click()
+    next(button for button in app.button if button.label == "この取込を取り消す").click()
     app.run()
-    assert app.success[0].value.startswith(f"バッチ {latest['id']} を取り消しました")
+    assert app.success[0].value.startswith(f"取込 {latest['id']} を取り消しました")
     pd.testing.assert_frame_equal(store.read_observations(engine), before)
 
 

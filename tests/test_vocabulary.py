@@ -1,6 +1,8 @@
+from datetime import datetime
+
 import pytest
 
-from analytics.vocabulary import format_fiscal_year
+from analytics.vocabulary import format_fiscal_year, format_japanese_datetime
 
 
 @pytest.mark.parametrize(
@@ -17,3 +19,16 @@ from analytics.vocabulary import format_fiscal_year
 )
 def test_fiscal_year_is_written_with_era_and_western_year(year: int, expected: str) -> None:
     assert format_fiscal_year(year) == expected
+
+
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        (datetime(2026, 11, 24, 15, 3), "令和8年11月24日 15:03"),
+        (datetime(2019, 5, 1, 9, 0), "令和元年5月1日 09:00"),
+        (datetime(2019, 4, 30, 12, 0), "平成31年4月30日 12:00"),
+        (datetime(2018, 3, 31, 23, 59), "平成30年3月31日 23:59"),
+    ],
+)
+def test_a_moment_is_written_with_its_era_year_month_and_day(moment: datetime, expected: str) -> None:
+    assert format_japanese_datetime(moment) == expected

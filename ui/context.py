@@ -24,6 +24,7 @@ from analytics.sample_data import describe_sample
 YEAR_KEY = "year"
 METHOD_KEY = "method"
 PLAN_THEN_KEY = "plan_then"
+_WRITTEN = "url_written"  # what this session last put in the URL, per query parameter
 _TOKYO = ZoneInfo("Asia/Tokyo")
 
 
@@ -195,23 +196,29 @@ def show_header(title: str) -> None:
 
 
 def show_sidebar() -> None:
-    """Year and method for every page, and where the data lives."""
+    """Year and method for every page, taken from the URL when a shared link names them, and written back to it."""
     years = read_years()
     default = default_year(read_current_plan().indicators, read_observations())
     settings = read_settings()
+    # The defaults go into the widget state rather than index=, so that a link's choice can replace them.
+    st.session_state.setdefault(YEAR_KEY, default if default in years else None)
+    st.session_state.setdefault(METHOD_KEY, settings.method)
+    take_from_url(
+        "year", YEAR_KEY, {str(y): y for y in years}, "年度", [f"{y}（{v.format_fiscal_year(y)}）" for y in years]
+    )
+    methods = [f"{m}（{v.METHOD_LABELS[m]}）" for m in v.METHODS]
+    take_from_url("method", METHOD_KEY, {m: m for m in v.METHODS}, "評価方法", methods)
     with st.sidebar:
-        st.selectbox(
+        year = st.selectbox(
             "評価する年度",
             years,
-            index=years.index(default) if default in years else None,
             format_func=v.format_fiscal_year,
             key=YEAR_KEY,
             placeholder="調査結果がまだありません",
         )
-        st.radio(
+        method = st.radio(
             "評価方法",
             v.METHODS,
-            index=v.METHODS.index(settings.method),
             format_func=v.METHOD_LABELS.get,
             key=METHOD_KEY,
             help="直線法: 基準値から目標値への直線と比べる。成長率法: 実際の年平均成長率を目標に必要な成長率と比べる（Open SDG 方式）。",
@@ -224,5 +231,33 @@ def show_sidebar() -> None:
         )
         st.caption(f"評価に使う計画: {describe_revision(read_evaluated_plan())}")
         st.divider()
-        st.caption(f"データベース: {store.describe_location(get_engine())}")
         st.caption(f"最終更新: {describe_last_update()}")
+    if year is not None:
+        write_to_url("year", year)
+    write_to_url("method", method)
+
+
+def take_from_url(param: str, key: str, choices: dict[str, object], what: str, listed: list[str]) -> bool:
+    """Put the URL's `param` into widget state `key` when the URL changed it; False for an unknown code.
+
+    A shared link opened first thereby shows what its sender saw. The URL only wins when it differs
+    from what this session last wrote there, so a choice just made in the widget is not undone by
+    the old URL. An unknown code is said, with the list of valid ones, never silently replaced.
+    """
+    given = st.query_params.get(param)
+    if given is None or given == st.session_state.get(_WRITTEN, {}).get(param):
+        return True
+    if given in choices:
+        st.session_state[key] = choices[given]
+        return True
+    st.warning(
+        f"リンクの{what}「{given}」は見つかりません。選べる{what}: {'、'.join(listed)}", icon=":material/link_off:"
+    )
+    del st.query_params[param]
+    return False
+
+
+def write_to_url(param: str, value: object) -> None:
+    """Keep the view's choice in the URL, so that a copied link reproduces it."""
+    st.query_params[param] = str(value)
+    st.session_state.setdefault(_WRITTEN, {})[param] = str(value)

@@ -119,7 +119,7 @@ def _indicator_rows(slide: IndicatorSlide, large: bool) -> list[tuple[Block, ...
         title=None,
         height=470 if large else 380,
         width=None if large else _PRINT_WIDTH,
-        margin={"t": 20},
+        margin={"t": 24},  # room for the note that the axis does not start at zero
         font={"size": 18 if large else 13},
     )
     if slide.commentary:

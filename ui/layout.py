@@ -1,0 +1,133 @@
+"""Page furniture every page shares: document language and style, charts with their numbers, phone-ready tables."""
+
+import html
+import json
+from functools import cache, partial
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from analytics.chart_data import export_csv, export_xlsx, name_download
+from analytics.charts import chart_config
+
+_ASSETS = Path(__file__).parent / "assets"
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# English that Streamlit itself draws (texts, button titles, labels read aloud) and its Japanese.
+_STREAMLIT_WORDS = {
+    "Browse files": "ファイルを選ぶ",
+    "Upload": "ファイルを選ぶ",
+    "Drag and drop files here": "ここにファイルをドラッグ＆ドロップ",
+    "Drag and drop file here": "ここにファイルをドラッグ＆ドロップ",
+    "Remove file": "ファイルを外す",
+    "Delete": "削除",
+    "Fullscreen": "全画面表示",
+    "Close fullscreen": "全画面表示を閉じる",
+    "Exit fullscreen": "全画面表示を閉じる",
+    "Show password text": "入力した文字を表示",
+    "Hide password text": "入力した文字を隠す",
+    "Choose an option": "選んでください",
+    "No results": "該当なし",
+    "Clear all": "すべて解除",
+    "Clear value": "選択を解除",
+    "Open": "開く",
+    "Close": "閉じる",
+    "Collapse sidebar": "サイドバーを閉じる",
+    "Expand sidebar": "サイドバーを開く",
+    "Close sidebar": "サイドバーを閉じる",
+    "Open sidebar": "サイドバーを開く",
+    "Running...": "処理中…",
+    "Stop": "停止",
+    "Press Enter to apply": "Enter で確定",
+    "Press Enter to submit form": "Enter で送信",
+    "View less": "少なく表示",
+    "View more": "もっと見る",
+    "Copy to clipboard": "クリップボードにコピー",
+    "Made with Streamlit": "",
+    "Skip to main content": "本文へ移動",
+    "Sidebar": "サイドバー",
+    "App pages": "ページ一覧",
+    "Main menu": "メニュー",
+    "Link to heading": "この見出しへのリンク",
+    "Show password": "入力した文字を表示",
+    "Hide password": "入力した文字を隠す",
+    "file upload": "ファイルを選ぶ",
+}
+
+
+@cache
+def _document_head() -> str:
+    script = (_ASSETS / "dashboard.js").read_text(encoding="utf-8")
+    script = script.replace("__WORDS__", json.dumps(_STREAMLIT_WORDS, ensure_ascii=False))
+    return f"<style>{(_ASSETS / 'dashboard.css').read_text(encoding='utf-8')}</style><script>{script}</script>"
+
+
+def prepare_document() -> None:
+    """Japanese document language, no English Streamlit menus, phone-width cards, presentation keys."""
+    st.html(_document_head(), unsafe_allow_javascript=True)
+
+
+def show_table(table: pd.DataFrame, key: str) -> None:
+    """A table on a wide screen; on a phone the same rows as cards, so nothing scrolls sideways."""
+    with st.container(key=f"wide-{key}"):
+        st.table(table, hide_index=True)
+    with st.container(key=f"cards-{key}"):
+        st.html(_render_cards(table))
+
+
+def show_chart(figure: go.Figure, table: pd.DataFrame, *, subject: str, year: int, key: str, alt: str) -> None:
+    """A chart with a text alternative, and its numbers as a table and as CSV and xlsx downloads.
+
+    `subject` names the files (the indicator code, or what the chart shows) together with `year`.
+    """
+    st.plotly_chart(figure, config=chart_config(name_download(subject, year, "png")[:-4]), key=key, alt=alt)
+    with st.expander("グラフの数値（表とダウンロード）"):
+        show_table(_format_numbers(table), key=f"{key}-numbers")
+        csv, xlsx = st.columns(2)
+        csv.download_button(
+            "CSV でダウンロード",
+            data=export_csv(table),
+            file_name=name_download(subject, year, "csv"),
+            mime="text/csv",
+            icon=":material/download:",
+            key=f"{key}-csv",
+            on_click="ignore",
+        )
+        xlsx.download_button(
+            "Excel でダウンロード",
+            data=partial(export_xlsx, table, subject),  # built only when clicked
+            file_name=name_download(subject, year, "xlsx"),
+            mime=_XLSX,
+            icon=":material/download:",
+            key=f"{key}-xlsx",
+            on_click="ignore",
+        )
+
+
+def _format_numbers(table: pd.DataFrame) -> pd.DataFrame:
+    """Numbers as a person reads them: one decimal for values, thousands separators for counts, — for none."""
+
+    def text(value: object) -> str:
+        if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+            return "—"
+        if isinstance(value, float):
+            return f"{value:,.1f}"
+        if isinstance(value, int) and not isinstance(value, bool):
+            return f"{value:,}"
+        return str(value)
+
+    return table.astype(object).map(text)
+
+
+def _render_cards(table: pd.DataFrame) -> str:
+    cards = "".join(
+        '<div class="card"><dl>'
+        + "".join(
+            f"<dt>{html.escape(str(column))}</dt><dd>{html.escape(str(value))}</dd>"
+            for column, value in zip(table.columns, row, strict=True)
+        )
+        + "</dl></div>"
+        for row in table.itertuples(index=False)
+    )
+    return f'<div class="cards">{cards}</div>'
