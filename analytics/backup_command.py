@@ -35,4 +35,4 @@ def run_restore(arguments: argparse.Namespace) -> int:
 
 
 def _describe(counts: dict[str, int]) -> str:
-    return f"バッチ {counts['batches']:,} 件、観測値 {counts['observations']:,} 件、計画 {counts['plan_versions']} 版"
+    return f"取込 {counts['batches']:,} 件、観測値 {counts['observations']:,} 件、計画 {counts['plan_versions']} 版"

@@ -139,14 +139,17 @@ def restore_revision(
 def compare_indicator_values(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     """Every indicator property (PLAN_FIELDS) that differs between two revisions, in Japanese, one per row."""
     columns = [spec.column for spec in PLAN_FIELDS]
-    merged = old[["code", *columns]].merge(new[["code", *columns]], on="code", suffixes=("_old", "_new"))
+    # A property a revision does not have (an older plan file) reads as missing, and missing equals missing.
+    merged = old.reindex(columns=["code", *columns]).merge(
+        new.reindex(columns=["code", *columns]), on="code", suffixes=("_old", "_new")
+    )
     rows = [
         {"指標": code, "項目": spec.label, "変更前": spec.format(before), "変更後": spec.format(after)}
         for spec in PLAN_FIELDS
         for code, before, after in zip(
             merged["code"], merged[f"{spec.column}_old"], merged[f"{spec.column}_new"], strict=True
         )
-        if before != after
+        if not (pd.isna(before) and pd.isna(after)) and (pd.isna(before) or pd.isna(after) or before != after)
     ]
     return pd.DataFrame(rows, columns=["指標", "項目", "変更前", "変更後"])
 

@@ -23,7 +23,6 @@ class NodeFrame(pa.DataFrameModel):
     class Config:
         strict = True
         coerce = True
-        add_missing_columns = True
         unique = ["kind", "code"]
 
 
@@ -59,6 +58,7 @@ class IndicatorFrame(pa.DataFrameModel):
     class Config:
         strict = True
         coerce = True
+        add_missing_columns = True
 
 
 class YearlyTargetFrame(pa.DataFrameModel):
@@ -71,7 +71,6 @@ class YearlyTargetFrame(pa.DataFrameModel):
     class Config:
         strict = True
         coerce = True
-        add_missing_columns = True
 
 
 class ObservationFrame(pa.DataFrameModel):

@@ -90,7 +90,7 @@ def describe_withdrawal(count: int) -> str:
     """What confirming does to the sample results, said before it happens."""
     return (
         f"取り込むと、サンプル（架空）の調査結果 {count:,} 件を取り下げます。"
-        "取り下げは別のバッチとして履歴に残り、そのバッチを取り消せば元に戻せます。"
+        "取り下げは別の取込として履歴に残り、それを取り消せば元に戻せます。"
     )
 
 

@@ -74,12 +74,12 @@ def test_a_backup_restores_every_table_exactly_into_an_empty_store(
     backup = tmp_path / "backup.sqlite3"
     monkeypatch.setenv(store.DATABASE_URL_VARIABLE, used_store.url.render_as_string(hide_password=False))
     assert main(["backup", str(backup)]) == 0
-    assert capsys.readouterr().out == f"バックアップを書き出しました: {backup}（バッチ 5 件、観測値 1 件、計画 3 版）\n"
+    assert capsys.readouterr().out == f"バックアップを書き出しました: {backup}（取込 5 件、観測値 1 件、計画 3 版）\n"
 
     empty = stores.new_url()
     monkeypatch.setenv(store.DATABASE_URL_VARIABLE, empty)
     assert main(["restore", str(backup)]) == 0
-    assert capsys.readouterr().out.endswith("に復元しました（バッチ 5 件、観測値 1 件、計画 3 版）\n")
+    assert capsys.readouterr().out.endswith("に復元しました（取込 5 件、観測値 1 件、計画 3 版）\n")
     restored = store.open_store(empty)
     expected = _every_table(used_store)
     assert all(not frame.empty for frame in expected.values())

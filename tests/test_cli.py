@@ -78,7 +78,7 @@ def test_importing_a_file_again_records_nothing_and_says_so(
     capsys.readouterr()
     assert main(["import", str(IMPORTS / "good_long.xlsx")]) == 0
     assert capsys.readouterr().out == "変更はありません（4 行はすべて登録済みの値と同じです）。\n"
-    assert len(store.read_batches(store.open_store(database_url))) == 2  # the sample data and the first import
+    assert len(store.read_batches(store.open_store(database_url))) == 3  # the sample, its withdrawal, the first import
 
 
 def test_import_refuses_a_change_without_replace_then_applies_it_with_replace(
@@ -126,12 +126,12 @@ def test_real_history_imports_into_a_fresh_demo_store_and_withdraws_the_sample(
     assert main(["validate", str(history)]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == (
         "取り込むと、サンプル（架空）の調査結果 1,351 件を取り下げます。"
-        "取り下げは別のバッチとして履歴に残り、そのバッチを取り消せば元に戻せます。"
+        "取り下げは別の取込として履歴に残り、それを取り消せば元に戻せます。"
     )
     assert main(["import", "--user", "山田", str(history)]) == 0
     output = capsys.readouterr().out
-    assert "サンプル（架空）の調査結果 1,351 件を取り下げました（バッチ 2）。" in output
-    assert "バッチ 3 として取り込みました: 新規 27 件" in output
+    assert "サンプル（架空）の調査結果 1,351 件を取り下げました（取込 2）。" in output
+    assert "取込 3 として取り込みました: 新規 27 件" in output
     stored = _stored(database_url)
     assert (len(stored), stored["sample"].any(), stored["fiscal_year"].min()) == (27, False, 2016)
 

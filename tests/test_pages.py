@@ -60,7 +60,7 @@ def test_entry_point_opens_the_overview_with_year_and_method_in_the_sidebar() ->
     assert app.sidebar.selectbox[0].value == 2024
     assert app.sidebar.radio[0].value == "linear"
     # Where the server keeps its database is for the administrator, not for the people reading.
-    assert [caption.value.split(":")[0] for caption in app.sidebar.caption] == ["最終更新"]
+    assert [caption.value.split(":")[0] for caption in app.sidebar.caption] == ["評価に使う計画", "最終更新"]
     assert (app.query_params["year"], app.query_params["method"]) == ("2024", "linear")
 
 
@@ -238,7 +238,7 @@ def test_presentation_steps_through_the_report_slides() -> None:
     app.button(key="slide_back").click().run()
     assert "4 / 18" in _texts(app)
     app.button(key="slide_last").click().run()
-    assert "17 / 18" in _texts(app)
+    assert "18 / 18" in _texts(app)
     assert app.button(key="slide_forward").disabled
     app.button(key="slide_first").click().run()
     assert "1 / 18" in _texts(app)

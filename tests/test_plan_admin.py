@@ -66,7 +66,7 @@ def test_an_edit_is_a_new_current_revision_with_who_when_and_why(empty_engine: E
         ({"baseline_year": 1900}, "指標「1-①」の基準年度は 1989〜2100 の年度にしてください。"),
         ({"baseline_value": float("nan")}, "指標「1-①」の基準値を数値で入力してください。"),
         ({"target_value": float("inf")}, "指標「1-①」の目標値を数値で入力してください。"),
-        ({"unit": "件"}, "指標「1-①」の単位は %、団体 から選んでください。"),
+        ({"unit": " "}, "指標「1-①」の単位を入力してください。"),
     ],
 )
 def test_an_edit_that_cannot_be_evaluated_is_refused_in_japanese(

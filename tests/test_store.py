@@ -155,7 +155,7 @@ def test_a_real_batch_withdraws_the_sample_as_its_own_batch_and_undo_brings_it_b
     ]
     batches = store.read_batches(engine)
     assert batches[["id", "created_by", "withdraws_sample", "removed"]].values.tolist()[1] == [2, "山田", True, 1351]
-    with pytest.raises(store.StoreError, match="先にバッチ 3 から"):
+    with pytest.raises(store.StoreError, match="先に取込 3 から"):
         store.undo_batch(engine, 2, "山田")
     store.undo_batch(engine, 3, "山田")
     store.undo_batch(engine, 2, "山田")

@@ -38,10 +38,10 @@ def _value_of_1_1(app: AppTest) -> str:
 
 
 def test_a_batch_confirmed_on_another_server_shows_at_the_next_rerun(
-    engine, database_url: str, monkeypatch: pytest.MonkeyPatch
+    real_engine, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(store.DATABASE_URL_VARIABLE, database_url)
-    create_user(engine, "山田", "correct horse")
+    create_user(real_engine, "山田", "correct horse")
     st.cache_resource.clear()
     st.cache_data.clear()
     this_server = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
@@ -57,7 +57,7 @@ def test_a_batch_confirmed_on_another_server_shows_at_the_next_rerun(
     )
     assert (other.returncode, other.stdout) == (
         0,
-        "バッチ 2 として取り込みました: 新規 0 件、変更 1 件（変更なし 0 件）。\n",
+        "取込 2 として取り込みました: 新規 0 件、変更 1 件（変更なし 0 件）。\n",
     )
 
     this_server.run()

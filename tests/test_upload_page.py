@@ -108,14 +108,14 @@ def test_the_first_real_upload_says_it_withdraws_the_sample_and_does(engine) -> 
     app.run()
     assert [info.value for info in app.info] == [
         "取り込むと、サンプル（架空）の調査結果 1,351 件を取り下げます。"
-        "取り下げは別のバッチとして履歴に残り、そのバッチを取り消せば元に戻せます。"
+        "取り下げは別の取込として履歴に残り、それを取り消せば元に戻せます。"
     ]
     assert [metric.value for metric in app.metric] == ["6 件", "0 件", "0 件", "0 件"]
     next(button for button in app.button if button.label == "この内容で取り込む").click()
     app.run()
     assert app.success[0].value == (
-        "サンプル（架空）の調査結果 1,351 件を取り下げました（バッチ 2）。"
-        "バッチ 3 として取り込みました: 新規 6 件、変更 0 件（変更なし 0 件）。"
+        "サンプル（架空）の調査結果 1,351 件を取り下げました（取込 2）。"
+        "取込 3 として取り込みました: 新規 6 件、変更 0 件（変更なし 0 件）。"
     )
     assert app.dataframe[0].value["ファイル"].tolist() == [
         "wide_merged_header.xlsx",
@@ -161,4 +161,4 @@ def test_a_reading_worker_that_runs_out_of_time_costs_one_message_and_the_page_l
         "ファイルを小さくするか、ファイルを分けてからもう一度アップロードしてください（何も書き込んでいません）。"
     ]
     assert app.subheader[-1].value == "取込の履歴"
-    assert len(app.dataframe) == 1  # the history still shows
+    assert len(app.table) == 1  # the history still shows

@@ -17,6 +17,8 @@ _CARRIED = [
     "higher_is_better",
     "baseline_year",
     "baseline_value",
+    "baseline_respondents",
+    "population",
     "target_year",
     "target_value",
     "sample",
@@ -79,7 +81,7 @@ def _complete(draft: Draft, known: dict[str, dict]) -> Plan:
         source=draft.file_name,
         levels=draft.levels,
         nodes=draft.nodes,
-        indicators=pd.DataFrame(rows, columns=draft.indicators.columns),
+        indicators=pd.DataFrame(rows, columns=[*draft.indicators.columns, "baseline_respondents", "population"]),
         yearly_targets=draft.yearly_targets,
     )
 

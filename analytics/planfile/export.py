@@ -62,7 +62,12 @@ def _yaml_text(plan: Plan) -> str:
             "respondent": row["respondent"],
             "unit": row["unit"],
             "higher_is_better": bool(row["higher_is_better"]),
-            "baseline": {"fiscal_year": int(row["baseline_year"]), "value": float(row["baseline_value"])},
+            "baseline": {
+                "fiscal_year": int(row["baseline_year"]),
+                "value": float(row["baseline_value"]),
+                **_count("respondents", row.get("baseline_respondents")),
+            },
+            **_count("population", row.get("population")),
             "target": {"fiscal_year": int(row["target_year"]), "value": float(row["target_value"])},
             "yearly_targets": [
                 {"fiscal_year": int(year), "value": float(value)}
@@ -116,6 +121,11 @@ def _departments(row: pd.Series) -> dict:
         "lead": _text(row.get("lead_department")) or None,
         "related": related.split(DEPARTMENT_SEPARATOR) if related else [],
     }
+
+
+def _count(key: str, value: object) -> dict:
+    """An optional whole number (a baseline's n, a population) as YAML writes it, or nothing."""
+    return {} if value is None or pd.isna(value) else {key: int(value)}
 
 
 def _text(value: object) -> str:
