@@ -117,7 +117,7 @@ def test_the_first_real_upload_says_it_withdraws_the_sample_and_does(engine) -> 
         "サンプル（架空）の調査結果 1,351 件を取り下げました（取込 2）。"
         "取込 3 として取り込みました: 新規 6 件、変更 0 件（変更なし 0 件）。"
     )
-    assert app.dataframe[0].value["ファイル"].tolist() == [
+    assert app.table[0].value["ファイル"].tolist() == [
         "wide_merged_header.xlsx",
         "（サンプルデータの取り下げ）",
         "administrative_count_sample.xlsx、citizen_survey_sample.xlsx、staff_survey_sample.xlsx",
