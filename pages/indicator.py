@@ -60,7 +60,7 @@ department = describe_departments(defined)
 
 st.subheader(f"{code}　{indicator['name']}")
 left, right = st.columns([2, 1])
-facts = [(plan.level(v.POLICY), f"{indicator['policy_code']}　{policy}"), *list_indicator_facts(planned)]
+facts = [(f"{plan.level(v.POLICY)}{indicator['policy_code']}", policy), *list_indicator_facts(planned)]
 left.markdown(
     "\n".join(f"- {label}: {text}" for label, text in facts)
     + f"\n- 単位: {indicator['unit']}{'' if indicator['higher_is_better'] else '（低いほど良い）'}\n"

@@ -210,8 +210,11 @@ def browser() -> Iterator["Browser"]:
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} がありません。.ci/run が chromium をインストールするはずです。")
         pytest.skip(f"{CHROMIUM} がないためブラウザのテストを省略します（apt-get install chromium）")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # A page rerun on a 2-core machine that also runs the suite (or reads an upload in a worker
+    # process) can take longer than Playwright's default 5 s; a failing expectation still fails.
+    expect.set_options(timeout=30_000)
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGUMENTS)
         yield launched

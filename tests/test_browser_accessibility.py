@@ -143,20 +143,20 @@ def test_presentation_moves_with_the_keys_a_presenters_clicker_sends(
     browser: Browser, app_url: str, screenshot_directory: Path
 ) -> None:
     page, _ = _visit(browser, f"{app_url}/presentation", 1440)
-    position = page.get_by_text(" / 17", exact=False)
-    expect(position).to_have_text("1 / 17")
+    position = page.get_by_text(" / 18", exact=False)
+    expect(position).to_have_text("1 / 18")
     for key, expected in [
-        ("ArrowRight", "2 / 17"),
-        ("PageDown", "3 / 17"),
-        ("Space", "4 / 17"),
-        ("ArrowLeft", "3 / 17"),
-        ("PageUp", "2 / 17"),
-        ("End", "17 / 17"),
-        ("Home", "1 / 17"),
+        ("ArrowRight", "2 / 18"),
+        ("PageDown", "3 / 18"),
+        ("Space", "4 / 18"),
+        ("ArrowLeft", "3 / 18"),
+        ("PageUp", "2 / 18"),
+        ("End", "18 / 18"),
+        ("Home", "1 / 18"),
     ]:
         page.keyboard.press(key)
         expect(position).to_have_text(expected)
     page.keyboard.press("End")  # at once, while the page is still redrawing the first slide
-    expect(position).to_have_text("17 / 17")
+    expect(position).to_have_text("18 / 18")
     page.wait_for_timeout(1500)
     page.screenshot(path=screenshot_directory / "presentation_last_slide.png", full_page=True)
