@@ -15,9 +15,12 @@ PAGES = {
     "trends": "基本方針別トレンド",
     "indicator": "指標詳細",
     "plan_structure": "計画体系",
+    "method": "評価方法",
     "upload": "データ取込",
     "reports": "報告書出力",
     "presentation": "発表モード",
+    "plan_admin": "計画の管理",
+    "accounts": "アカウント管理",
 }
 WIDTHS = (1440, 400)
 # English that Streamlit or plotly would show if the app left it there.
