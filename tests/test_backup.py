@@ -60,6 +60,10 @@ def used_store(engine: Engine) -> Engine:
         ],
     )
     store.write_commentary(engine, "1-②", 2024, "情報発信の手段を見直した。", "企画課 田中")
+    report = {"action_code": "1-①", "fiscal_year": 2024, "status": "○ 計画どおり", "result": "更新した"}
+    extra = {"sessions": 3, "participants": None, "issues": "", "direction": "継続", "department": "広報課"}
+    store.write_action_reports(engine, pd.DataFrame([report | extra]), "山田", ["調査票.xlsx"])
+    store.write_secondary_evaluation(engine, "1.1", 2024, "B", "おおむね順調", "山田")
     import_files(engine, _csv("年度,指標,値,回答者数\n2024,1-①,55.0,1210\n"), "山田", replace=True)
     import_files(engine, _csv("年度,指標,値,回答者数\n2024,1-①,56.0,1210\n"), "山田", replace=True)
     store.undo_batch(engine, 4, "山田")
