@@ -47,7 +47,7 @@ with progress_tab:
     progress = count_progress(reports, codes, settings)
     st.caption(f"{plan.level(v.ACTION)} {len(codes)} 件のうち、報告があった件数と{progress.columns[-1]}の件数です。")
     if progress.empty:
-        st.info("まだ報告がありません。")
+        st.caption("まだ報告がありません。")
     else:
         show_table(progress, key="evaluation-progress")
 
