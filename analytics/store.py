@@ -1135,7 +1135,8 @@ def write_action_reports(
     engine: Engine, reports: pd.DataFrame, user: str, file_names: list[str] | None = None
 ) -> int | None:
     """Save 取組項目 reports as new versions in one transaction; with `file_names` (an imported
-    調査票) they form a batch that can be undone, whose id is returned."""
+    調査票) they form a batch that can be undone, whose id is returned. Real (non-sample) reports
+    first remove every sample report."""
     now = datetime.now(UTC)
     with _write_transaction(engine) as connection:
         batch_id = None
@@ -1146,6 +1147,9 @@ def write_action_reports(
                 .returning(action_batches.c.id)
             ).scalar_one()
         sample = reports.get("sample", False)
+        if not pd.Series(sample, index=reports.index, dtype=bool).any():
+            # Real reports withdraw the fictional ones, so fiction never mixes with what a 担当課 reported.
+            connection.execute(action_reports.delete().where(action_reports.c.sample))
         rows = reports[ACTION_REPORT_COLUMNS].assign(sample=sample, entered_by=user, entered_at=now, batch_id=batch_id)
         connection.execute(action_reports.insert(), _records(rows))
     return batch_id

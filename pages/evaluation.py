@@ -17,6 +17,11 @@ _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 show_header("施策評価")
 engine, plan, settings = get_engine(), read_current_plan(), load_action_settings()
 reports = store.read_action_reports(engine)
+if reports["sample"].any():
+    st.warning(
+        f"サンプル（架空）データ: {plan.level(v.ACTION)}の実施状況はサンプルです。実際の報告ではありません。",
+        icon=":material/science:",
+    )
 years = sorted({*read_years(), *reports["fiscal_year"].astype(int)}, reverse=True)
 left, right = st.columns(2)
 year = left.selectbox("年度", years, format_func=lambda y: f"{y}年度", key="evaluation_year")

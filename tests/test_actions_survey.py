@@ -119,7 +119,7 @@ def test_a_filled_survey_is_imported_as_one_batch_and_undone(
     assert main(["actions", "import", "--year", "2024", "--dry-run", str(filled)]) == 0
     assert capsys.readouterr().out.splitlines()[0] == f"変更なし\t1-①\t{PLANNED}\t広報課"
     assert main(["actions", "undo", "1"]) == 0
-    assert store.read_action_reports(plan_store).empty
+    assert not store.read_action_reports(plan_store)["sample"].eq(False).any()
 
 
 @pytest.mark.parametrize(
@@ -166,7 +166,7 @@ def test_each_wrong_cell_is_named_and_nothing_is_imported(
         f"エラー: {error}",
         "エラー: 1 件の誤りがあるため、何も取り込みませんでした。直してからもう一度取り込んでください。",
     ]
-    assert store.read_action_reports(plan_store).empty
+    assert store.read_action_reports(plan_store)["sample"].all()
 
 
 def test_a_workbook_that_is_not_a_survey_is_refused_in_one_sentence(
@@ -179,3 +179,15 @@ def test_a_workbook_that_is_not_a_survey_is_refused_in_one_sentence(
         capsys.readouterr().err
         == "エラー: other.xlsx: 「調査票」シートがありません。事務局が配布した調査票に記入してください。\n"
     )
+
+
+def test_the_sample_reports_are_loaded_marked_and_withdrawn_by_the_first_real_one(plan_store: Engine) -> None:
+    sample = store.read_action_reports(plan_store)
+    assert sample.groupby("fiscal_year").size().to_dict() == {2022: 21, 2023: 21, 2024: 21}
+    assert sample["sample"].all()
+    report = {"action_code": "1-①", "fiscal_year": 2025, "status": PLANNED, "result": "", "sessions": None}
+    extra = {"participants": None, "issues": "", "direction": "", "department": "広報課"}
+    store.write_action_reports(plan_store, pd.DataFrame([report | extra]), "山田")
+    assert store.read_action_reports(plan_store)[["action_code", "fiscal_year", "sample"]].values.tolist() == [
+        ["1-①", 2025, False]
+    ]

@@ -111,7 +111,7 @@ def test_restoring_into_a_store_with_data_is_refused_and_changes_nothing(
     monkeypatch.setenv(store.DATABASE_URL_VARIABLE, engine.url.render_as_string(hide_password=False))
     assert main(["restore", str(backup)]) == 1
     assert capsys.readouterr().err == (
-        "エラー: 復元先のデータベースが空ではありません（batch_files 3 行、batches 1 行、"
+        "エラー: 復元先のデータベースが空ではありません（action_reports 63 行、batch_files 3 行、batches 1 行、"
         "observation_history 1,351 行、observations 1,351 行、plan_indicators 21 行、plan_nodes 78 行、"
         "plan_versions 2 行）。DASHBOARD_DATABASE_URL に空のデータベースを指定してから、もう一度復元してください。\n"
     )

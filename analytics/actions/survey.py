@@ -227,9 +227,10 @@ def read_survey(
 
 
 def preview_answers(answers: pd.DataFrame, stored: pd.DataFrame) -> pd.DataFrame:
-    """Each answered row marked 新規, 変更 or 変更なし against the newest stored report."""
+    """Each answered row marked 新規, 変更 or 変更なし against the newest stored real report (the
+    sample ones are withdrawn by the import)."""
     columns = ["status", "result", "sessions", "participants", "issues", "direction", "department"]
-    current = stored.set_index(["action_code", "fiscal_year"])
+    current = stored[~stored["sample"].astype(bool)].set_index(["action_code", "fiscal_year"])
     change = []
     for row in answers.itertuples(index=False):
         key = (row.action_code, row.fiscal_year)
