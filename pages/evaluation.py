@@ -15,8 +15,9 @@ from ui.layout import show_table
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 show_header("施策評価")
-engine, plan, settings = get_engine(), read_current_plan(), load_action_settings()
-reports = store.read_action_reports(engine)
+with failures_shown():
+    engine, plan, settings = get_engine(), read_current_plan(), load_action_settings()
+    reports = store.read_action_reports(engine)
 if reports["sample"].any():
     st.warning(
         f"サンプル（架空）データ: {plan.level(v.ACTION)}の実施状況はサンプルです。実際の報告ではありません。",
