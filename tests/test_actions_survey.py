@@ -191,3 +191,28 @@ def test_the_sample_reports_are_loaded_marked_and_withdrawn_by_the_first_real_on
     assert store.read_action_reports(plan_store)[["action_code", "fiscal_year", "sample"]].values.tolist() == [
         ["1-①", 2025, False]
     ]
+
+
+def test_the_evaluation_sheet_shows_each_measure_with_its_actions_and_both_grades(
+    plan_store: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store.write_secondary_evaluation(plan_store, "1.1", 2024, "A", "委員会の判断", "管理太郎")
+    output = tmp_path / "施策評価シート.xlsx"
+    assert main(["actions", "sheet", "--year", "2024", "--output", str(output)]) == 0
+    assert capsys.readouterr().out == f"2024年度の施策評価シート 5 枚を {output} に書き出しました。\n"
+    workbook = load_workbook(output)
+    assert workbook.sheetnames == [
+        "基本施策1.1",
+        "基本施策1.2",
+        "基本施策2.1",
+        "基本施策2.2",
+        "基本施策3.1",
+    ]
+    sheet = workbook["基本施策1.1"]
+    assert sheet["A1"].value == "2024年度 施策評価シート　基本施策1.1 情報共有と発信の仕組みづくり"
+    assert [sheet["A4"].value, sheet["B4"].value, sheet["C4"].value] == ["二次評価", "A 順調", "委員会の判断"]
+    assert sheet["B3"].value[0] in "ABCD"
+    assert [cell.value for cell in sheet[7]][:4] == ["コード", "取組項目", "担当課", "実施状況"]
+    statuses = {row[0]: row[3] for row in sheet.iter_rows(min_row=8, values_only=True)}
+    assert list(statuses) == ["1-①", "1-②", "1-③", "1-④", "1-⑤", "1-⑥", "1-⑦"]
+    assert set(statuses.values()) <= {"◎ 計画以上", "○ 計画どおり", "△ 一部未実施", "✕ 未実施"}

@@ -10,8 +10,11 @@ import pandas as pd
 from analytics import store
 from analytics import vocabulary as v
 from analytics.actions.settings import load_action_settings
+from analytics.actions.sheet import write_evaluation_sheets
 from analytics.actions.survey import ERROR, preview_answers, read_survey, write_surveys
+from analytics.assessment import evaluate_plan
 from analytics.bootstrap import prepare_store
+from analytics.evaluation_settings import load_settings
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -30,6 +33,10 @@ def add_actions_command(commands: argparse._SubParsersAction) -> None:
     load.add_argument("--dry-run", action="store_true", help="新規・変更・変更なしを表示するだけで、何も書き込まない")
     load.add_argument("--user", default=getpass.getuser(), help="履歴に記録する取込者名（既定: ログイン名）")
     load.set_defaults(handler=run_import)
+    sheet = action_commands.add_parser("sheet", help="基本施策ごとの施策評価シート（xlsx）を書き出す")
+    sheet.add_argument("--year", required=True, type=int, help="評価する年度（例: 2024）")
+    sheet.add_argument("--output", required=True, type=Path, metavar="FILE", help="書き出すファイル（.xlsx）")
+    sheet.set_defaults(handler=run_sheet)
     undo = action_commands.add_parser("undo", help="調査票の取込を取り消す")
     undo.add_argument("batch", type=int, metavar="BATCH", help="取り消す取込の番号")
     undo.set_defaults(handler=run_undo)
@@ -76,6 +83,32 @@ def run_import(arguments: argparse.Namespace) -> int:
         engine, answers, arguments.user, [path.name for path in map(Path, arguments.files)]
     )
     print(f"取込 {batch} として{level} {len(answers)} 件の報告を登録しました（取り消し: actions undo {batch}）。")
+    return EXIT_OK
+
+
+def run_sheet(arguments: argparse.Namespace) -> int:
+    """Write the 施策評価シート of every 基本施策 for the year; exit 2 when the folder does not exist."""
+    if not arguments.output.parent.is_dir():
+        return _fail(f"書き出し先のフォルダがありません: {arguments.output.parent}", EXIT_USAGE)
+    engine = prepare_store()
+    plan = store.read_plans(engine)[-1]
+    settings = load_settings()
+    evaluated = evaluate_plan(
+        plan.indicators, store.read_observations(engine), settings, arguments.year, settings.method
+    )
+    indicators = evaluated.indicators.assign(
+        policy_code=lambda f: f["code"].map(plan.indicators.set_index("code")["policy_code"])
+    )
+    count = write_evaluation_sheets(
+        arguments.output,
+        plan,
+        store.read_action_reports(engine),
+        indicators,
+        store.read_secondary_evaluations(engine, arguments.year),
+        arguments.year,
+        load_action_settings(),
+    )
+    print(f"{arguments.year}年度の施策評価シート {count} 枚を {arguments.output} に書き出しました。")
     return EXIT_OK
 
 
