@@ -21,6 +21,7 @@ with failures_shown():
             st.Page("pages/trends.py", title=f"{read_current_plan().level(v.POLICY)}別トレンド"),
             st.Page("pages/indicator.py", title="指標詳細"),
             st.Page("pages/plan_structure.py", title="計画体系"),
+            st.Page("pages/evaluation.py", title="施策評価"),
             st.Page("pages/method.py", title="評価方法"),
             st.Page("pages/upload.py", title="データ取込"),
             st.Page("pages/reports.py", title="報告書出力"),

@@ -1,11 +1,14 @@
 """First start: open the store, make sure the shipped plan is in it, and load the sample data once."""
 
+import re
 from contextlib import suppress
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
 from analytics import store
+from analytics.actions.settings import load_action_settings
+from analytics.actions.survey import read_survey
 from analytics.importer import import_files, read_files
 from analytics.plan import load_plans
 
@@ -30,4 +33,14 @@ def prepare_store(url: str | None = None, *, sample: bool = True) -> Engine:
         # Another process starting at the same moment may have loaded it first (StaleBatchError).
         with suppress(store.StaleBatchError):
             import_files(engine, files, SAMPLE_USER, sample=True, expected_batch=0)
+            _load_action_sample(engine)
     return engine
+
+
+def _load_action_sample(engine: Engine) -> None:
+    """Load the fictional 取組項目 reports, shipped as filled 調査票 named 調査票_<year>年度_…, marked sample."""
+    plan, settings = store.read_plans(engine)[-1], load_action_settings()
+    for path in sorted((SAMPLE_DIRECTORY / "actions").glob("*.xlsx")):
+        year = int(re.search(r"_(\d{4})年度_", path.name).group(1))
+        answers = read_survey(path.name, path.read_bytes(), year, plan, settings)
+        store.write_action_reports(engine, answers.rows.assign(sample=True), SAMPLE_USER)

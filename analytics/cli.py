@@ -12,6 +12,7 @@ import pandas as pd
 from analytics import store
 from analytics import vocabulary as v
 from analytics.accounts import EDITOR, ROLES, AccountError, create_user
+from analytics.actions.command import add_actions_command
 from analytics.backup_command import add_backup_commands
 from analytics.bootstrap import prepare_store
 from analytics.failures import explain_failure
@@ -139,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_export_command(commands)
     add_backup_commands(commands)
     add_plan_command(commands)
+    add_actions_command(commands)
 
     user = commands.add_parser("user", help="編集者・管理者のアカウントを管理する")
     user_commands = user.add_subparsers(dest="user_command", required=True, metavar="COMMAND")

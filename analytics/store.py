@@ -207,6 +207,54 @@ commentary = sa.Table(
     sa.Index("ix_commentary_year_code", "fiscal_year", "indicator_code"),
 )
 
+# 取組項目 reports per fiscal year (issue 15). Every save is a new row so that earlier versions and who
+# entered them stay on record; the newest row per action and year counts. batch_id is set for rows
+# that came from an imported 調査票 (undo deletes them, bringing the earlier version back).
+# One imported set of 調査票, kept apart from `batches` so that the データ取込 history stays about results.
+action_batches = sa.Table(
+    "action_batches",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.String, nullable=False),
+    sa.Column("file_names", sa.String, nullable=False),
+    sa.Column("undone_at", sa.DateTime(timezone=True)),
+)
+
+action_reports = sa.Table(
+    "action_reports",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("action_code", sa.String, nullable=False),
+    sa.Column("fiscal_year", sa.Integer, nullable=False),
+    sa.Column("status", sa.String, nullable=False),
+    sa.Column("result", sa.String, nullable=False),
+    sa.Column("sessions", sa.Integer),
+    sa.Column("participants", sa.Integer),
+    sa.Column("issues", sa.String, nullable=False),
+    sa.Column("direction", sa.String, nullable=False),
+    sa.Column("department", sa.String, nullable=False),
+    sa.Column("entered_by", sa.String, nullable=False),
+    sa.Column("entered_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("sample", sa.Boolean, nullable=False),
+    sa.Column("batch_id", sa.Integer, sa.ForeignKey("action_batches.id")),
+    sa.Index("ix_action_reports_year_code", "fiscal_year", "action_code"),
+)
+
+# 二次評価 per 基本施策 (or 施策の方向) and fiscal year, versioned like action_reports.
+secondary_evaluations = sa.Table(
+    "secondary_evaluations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("node_code", sa.String, nullable=False),
+    sa.Column("fiscal_year", sa.Integer, nullable=False),
+    sa.Column("grade", sa.String(1), nullable=False),
+    sa.Column("comment", sa.String, nullable=False),
+    sa.Column("evaluated_by", sa.String, nullable=False),
+    sa.Column("evaluated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_secondary_evaluations_year_code", "fiscal_year", "node_code"),
+)
+
 # Choices made for the whole store, e.g. that it was started without the sample data.
 store_settings = sa.Table(
     "store_settings",
@@ -1068,3 +1116,100 @@ def _advance_sequences(connection: sa.Connection) -> None:
                     )
                 )
             )
+
+
+ACTION_REPORT_COLUMNS = [
+    "action_code",
+    "fiscal_year",
+    "status",
+    "result",
+    "sessions",
+    "participants",
+    "issues",
+    "direction",
+    "department",
+]
+
+
+def write_action_reports(
+    engine: Engine, reports: pd.DataFrame, user: str, file_names: list[str] | None = None
+) -> int | None:
+    """Save 取組項目 reports as new versions in one transaction; with `file_names` (an imported
+    調査票) they form a batch that can be undone, whose id is returned. Real (non-sample) reports
+    first remove every sample report."""
+    now = datetime.now(UTC)
+    with _write_transaction(engine) as connection:
+        batch_id = None
+        if file_names is not None:
+            batch_id = connection.execute(
+                action_batches.insert()
+                .values(created_at=now, created_by=user, file_names="、".join(file_names))
+                .returning(action_batches.c.id)
+            ).scalar_one()
+        sample = reports.get("sample", False)
+        if not pd.Series(sample, index=reports.index, dtype=bool).any():
+            # Real reports withdraw the fictional ones, so fiction never mixes with what a 担当課 reported.
+            connection.execute(action_reports.delete().where(action_reports.c.sample))
+        rows = reports[ACTION_REPORT_COLUMNS].assign(sample=sample, entered_by=user, entered_at=now, batch_id=batch_id)
+        connection.execute(action_reports.insert(), _records(rows))
+    return batch_id
+
+
+def undo_action_batch(engine: Engine, batch_id: int) -> int:
+    """Remove the versions an imported 調査票 batch added, so the earlier ones count again; returns how many."""
+    with _write_transaction(engine) as connection:
+        removed = connection.execute(action_reports.delete().where(action_reports.c.batch_id == batch_id)).rowcount
+        connection.execute(
+            action_batches.update().where(action_batches.c.id == batch_id).values(undone_at=datetime.now(UTC))
+        )
+    return removed
+
+
+def read_action_batches(engine: Engine) -> pd.DataFrame:
+    """Imported 調査票 batches, newest first, for the history with its undo."""
+    with engine.connect() as connection:
+        return pd.read_sql(sa.select(action_batches).order_by(action_batches.c.id.desc()), connection)
+
+
+def read_action_reports(engine: Engine) -> pd.DataFrame:
+    """The newest version of every 取組項目 report, all years."""
+    newest = sa.select(sa.func.max(action_reports.c.id)).group_by(
+        action_reports.c.action_code, action_reports.c.fiscal_year
+    )
+    query = (
+        sa.select(action_reports)
+        .where(action_reports.c.id.in_(newest))
+        .order_by(action_reports.c.fiscal_year, action_reports.c.action_code)
+    )
+    with engine.connect() as connection:
+        frame = pd.read_sql(query, connection)
+    return frame.astype({"sessions": "Int64", "participants": "Int64"})
+
+
+def write_secondary_evaluation(
+    engine: Engine, node_code: str, fiscal_year: int, grade: str, comment: str, user: str
+) -> None:
+    """Save a 二次評価 as a new version; the newest counts."""
+    with _write_transaction(engine) as connection:
+        connection.execute(
+            secondary_evaluations.insert().values(
+                node_code=node_code,
+                fiscal_year=int(fiscal_year),
+                grade=grade,
+                comment=comment.strip(),
+                evaluated_by=user,
+                evaluated_at=datetime.now(UTC),
+            )
+        )
+
+
+def read_secondary_evaluations(engine: Engine, fiscal_year: int) -> pd.DataFrame:
+    """The newest 二次評価 per node for one fiscal year."""
+    newest = (
+        sa.select(sa.func.max(secondary_evaluations.c.id))
+        .where(secondary_evaluations.c.fiscal_year == int(fiscal_year))
+        .group_by(secondary_evaluations.c.node_code)
+    )
+    query = sa.select(secondary_evaluations).where(secondary_evaluations.c.id.in_(newest))
+    with engine.connect() as connection:
+        return pd.read_sql(query.order_by(secondary_evaluations.c.node_code), connection)

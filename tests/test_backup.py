@@ -60,6 +60,10 @@ def used_store(engine: Engine) -> Engine:
         ],
     )
     store.write_commentary(engine, "1-②", 2024, "情報発信の手段を見直した。", "企画課 田中")
+    report = {"action_code": "1-①", "fiscal_year": 2024, "status": "○ 計画どおり", "result": "更新した"}
+    extra = {"sessions": 3, "participants": None, "issues": "", "direction": "継続", "department": "広報課"}
+    store.write_action_reports(engine, pd.DataFrame([report | extra]), "山田", ["調査票.xlsx"])
+    store.write_secondary_evaluation(engine, "1.1", 2024, "B", "おおむね順調", "山田")
     import_files(engine, _csv("年度,指標,値,回答者数\n2024,1-①,55.0,1210\n"), "山田", replace=True)
     import_files(engine, _csv("年度,指標,値,回答者数\n2024,1-①,56.0,1210\n"), "山田", replace=True)
     store.undo_batch(engine, 4, "山田")
@@ -107,7 +111,7 @@ def test_restoring_into_a_store_with_data_is_refused_and_changes_nothing(
     monkeypatch.setenv(store.DATABASE_URL_VARIABLE, engine.url.render_as_string(hide_password=False))
     assert main(["restore", str(backup)]) == 1
     assert capsys.readouterr().err == (
-        "エラー: 復元先のデータベースが空ではありません（batch_files 3 行、batches 1 行、"
+        "エラー: 復元先のデータベースが空ではありません（action_reports 63 行、batch_files 3 行、batches 1 行、"
         "observation_history 1,351 行、observations 1,351 行、plan_indicators 21 行、plan_nodes 78 行、"
         "plan_versions 2 行）。DASHBOARD_DATABASE_URL に空のデータベースを指定してから、もう一度復元してください。\n"
     )
