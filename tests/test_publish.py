@@ -10,7 +10,7 @@ import pytest
 
 from analytics import cli
 from analytics.publish.approval import publish_year, read_published_years, withdraw_year
-from analytics.publish.site import PublishError, build_site
+from analytics.publish.site import build_site
 
 _JSON_TYPES = {"string": ["string", "null"], "integer": ["integer", "null"], "number": ["number", "null"]}
 
@@ -63,7 +63,10 @@ def test_every_data_file_matches_its_schema(site):
         if resource["format"] == "csv":
             assert content.startswith(b"\xef\xbb\xbf"), resource["path"]
             records = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
-            records = [{name: _cast(row[name], field["type"]) for name, field in zip(names, fields)} for row in records]
+            records = [
+                {name: _cast(row[name], field["type"]) for name, field in zip(names, fields, strict=True)}
+                for row in records
+            ]
         else:
             records = json.loads(content)
         schema = {
