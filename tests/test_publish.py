@@ -95,8 +95,16 @@ def test_sitemap_lists_every_page_under_the_base_url(site):
     assert all(f"<loc>https://example.jp/sanka/{page}</loc>" in sitemap for page in pages)
 
 
-def test_every_page_carries_the_sample_notice(site):
-    pages = list(site.rglob("*.html"))
-    assert [
-        page.name for page in pages if "サンプル（架空）のデータが含まれます" not in page.read_text(encoding="utf-8")
-    ] == []
+def test_every_page_carries_the_sample_notice_in_its_language(site):
+    missing = [
+        path.relative_to(site).as_posix()
+        for path in site.rglob("*.html")
+        if _notice(path.relative_to(site)) not in path.read_text(encoding="utf-8")
+    ]
+    assert (missing, len(list(site.glob("en/**/*.html")))) == ([], 17)
+
+
+def _notice(page: Path) -> str:
+    if page.parts[0] == "en":
+        return "This site contains sample (fictional) data."
+    return "このサイトにはサンプル（架空）のデータが含まれます。"

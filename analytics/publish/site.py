@@ -5,6 +5,7 @@ import shutil
 import tempfile
 import tomllib
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
@@ -12,13 +13,14 @@ from pathlib import Path
 
 import jinja2
 import pandas as pd
+import yaml
 from sqlalchemy.engine import Engine
 
 from analytics import store
 from analytics import vocabulary as v
 from analytics.assessment import PlanEvaluation, evaluate_plan
 from analytics.evaluation_settings import Settings, load_settings
-from analytics.method import METHOD_TITLE, describe_method, explain_status
+from analytics.method import describe_method, explain_status
 from analytics.plan import Plan
 from analytics.presentation import describe_status, format_value
 from analytics.publish.approval import read_published_years
@@ -27,6 +29,9 @@ from analytics.spreadsheets import protect_csv_text
 
 PUBLISH_SETTINGS = Path(__file__).resolve().parent.parent.parent / "data" / "publish.toml"
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
+_TRANSLATIONS = Path(__file__).resolve().parent / "i18n.yaml"
+# The plan names its levels in Japanese only; the English pages use these general words.
+_ENGLISH_LEVELS = {v.POLICY: "Basic policy", v.INDICATOR: "Indicator"}
 _LICENSE = {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/", "title": "CC BY 4.0"}
 # Open-data columns: name in the files, Frictionless type, Japanese title.
 _HISTORY_FIELDS = [
@@ -71,6 +76,7 @@ def build_site(engine: Engine, output: Path, base_url: str | None = None) -> Sit
     published = observations[observations["fiscal_year"].isin(years)].reset_index(drop=True)
     settings = load_settings()
     evaluation = evaluate_plan(plan.indicators, published, settings, max(years), settings.method)
+    output.resolve().parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=output.resolve().parent) as scratch:
         staging = Path(scratch) / "site"
         pages, data_files = _write_site(staging, plan, evaluation, published, settings, engine, years, base_url)
@@ -110,15 +116,29 @@ def _write_site(
         "sample_notice": "。".join(sample) + "。" if sample else "",
         "years": [v.format_fiscal_year(year) for year in years],
         "updated": last_update.astimezone(UTC).strftime("%Y-%m-%d") if last_update else "—",
-        "level": plan.level,
     }
     pages: dict[str, str] = {}
+    texts = yaml.safe_load(_TRANSLATIONS.read_text(encoding="utf-8"))
 
-    def render(path: str, template: str, title: str, description: str, **values: object) -> None:
-        depth = path.count("/")
-        pages[path] = environment.get_template(template).render(
-            common, root="../" * depth, title=title, description=description, path=path, **values
-        )
+    def level_of(t: dict) -> Callable[[str], str]:
+        return plan.level if t["lang"] == "ja" else _ENGLISH_LEVELS.__getitem__
+
+    def render(path: str, template: str, title: Callable[[dict], str], description: str, **values: object) -> None:
+        # Japanese at the root, English under en/; links stay relative so file:// works too.
+        for language, t in texts.items():
+            local = path if language == "ja" else f"en/{path}"
+            root = "../" * local.count("/")
+            pages[local] = environment.get_template(template).render(
+                common,
+                t=t,
+                level=level_of(t),
+                root=root,
+                home=root if language == "ja" else f"{root}en/",
+                other=f"{root}en/{path}" if language == "ja" else f"{root}{path}",
+                title=title(t),
+                description=description,
+                **values,
+            )
 
     evaluated = evaluation.indicators[evaluation.indicators["dimension"] == v.OVERALL]
     commentary = _read_published_commentary(engine, years)
@@ -137,20 +157,25 @@ def _write_site(
     render(
         "index.html",
         "index.html",
-        plan.title,
+        lambda t: t["progress"],
         f"{plan.title}の進捗状況（{common['years'][-1]}まで）",
         policies=policies,
     )
     for policy in policies:
-        title = f"{plan.level(v.POLICY)} {policy['code']}"
-        render(f"policy/{policy['slug']}.html", "policy.html", title, policy["name"], policy=policy)
+        render(
+            f"policy/{policy['slug']}.html",
+            "policy.html",
+            lambda t, code=policy["code"]: f"{level_of(t)(v.POLICY)} {code}",
+            policy["name"],
+            policy=policy,
+        )
     for _, row in evaluated.iterrows():
         code = row["code"]
         history = _history_table(evaluation.history_of(code))
         render(
             f"indicator/{slug(code)}.html",
             "indicator.html",
-            f"{code} {row['name']}",
+            lambda t, code=code, name=row["name"]: f"{code} {name}",
             f"{row['name']}の推移と評価",
             indicator=_indicator_card(row),
             policy_slug=slug(row["policy_code"]),
@@ -165,12 +190,12 @@ def _write_site(
     render(
         "method.html",
         "method.html",
-        METHOD_TITLE,
+        lambda t: t["method"],
         "状況の判定のしかた",
         sections=describe_method(settings, evaluation.method),
     )
     resources = _write_data(root / "data", plan, evaluation, observations)
-    render("data.html", "data.html", "オープンデータ", "公開データの一覧と項目", resources=resources)
+    render("data.html", "data.html", lambda t: t["data"], "公開データの一覧と項目", resources=resources)
     for path, html in pages.items():
         (root / path).parent.mkdir(parents=True, exist_ok=True)
         (root / path).write_text(html, encoding="utf-8")
