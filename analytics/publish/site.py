@@ -71,19 +71,41 @@ def build_site(engine: Engine, output: Path, base_url: str | None = None) -> Sit
         raise PublishError(
             "公表済みの年度がありません。管理者が `python -m analytics publish approve --year 年度` で公表してから実行してください。"
         )
-    plan = store.read_plans(engine)[-1]
-    observations = store.read_observations(engine)
-    published = observations[observations["fiscal_year"].isin(years)].reset_index(drop=True)
+    content = SiteContent(
+        plan=store.read_plans(engine)[-1],
+        observations=store.read_observations(engine),
+        commentary=_read_published_commentary(engine, years),
+        last_update=store.read_last_update(engine),
+        years=years,
+    )
+    return write_site(content, output, base_url)
+
+
+@dataclass(frozen=True)
+class SiteContent:
+    """Everything a site is built from; observations and 所見 of unpublished years are dropped on writing."""
+
+    plan: Plan
+    observations: pd.DataFrame
+    commentary: pd.DataFrame
+    last_update: datetime | None
+    years: list[int]
+
+
+def write_site(content: SiteContent, output: Path, base_url: str | None = None) -> SiteSummary:
+    """Evaluate the published years as the dashboard does and write the site, replacing `output` once complete."""
+    observations = content.observations
+    published = observations[observations["fiscal_year"].isin(content.years)].reset_index(drop=True)
     settings = load_settings()
-    evaluation = evaluate_plan(plan.indicators, published, settings, max(years), settings.method)
+    evaluation = evaluate_plan(content.plan.indicators, published, settings, max(content.years), settings.method)
     output.resolve().parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=output.resolve().parent) as scratch:
         staging = Path(scratch) / "site"
-        pages, data_files = _write_site(staging, plan, evaluation, published, settings, engine, years, base_url)
+        pages, data_files = _write_site(staging, content, evaluation, published, settings, base_url)
         if output.exists():
             shutil.rmtree(output)
         staging.rename(output)
-    return SiteSummary(pages=pages, data_files=data_files, years=years)
+    return SiteSummary(pages=pages, data_files=data_files, years=content.years)
 
 
 def read_municipality_code(path: Path = PUBLISH_SETTINGS) -> str:
@@ -98,19 +120,17 @@ def slug(code: str) -> str:
 
 def _write_site(
     root: Path,
-    plan: Plan,
+    content: SiteContent,
     evaluation: PlanEvaluation,
     observations: pd.DataFrame,
     settings: Settings,
-    engine: Engine,
-    years: list[int],
     base_url: str | None,
 ) -> tuple[int, int]:
+    plan, years, last_update = content.plan, content.years, content.last_update
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(_TEMPLATES), autoescape=True)
     (root / "data").mkdir(parents=True)
     shutil.copy(_TEMPLATES / "style.css", root / "style.css")
     sample = describe_sample(plan.indicators, observations)
-    last_update = store.read_last_update(engine)
     common = {
         "plan": plan,
         "sample_notice": "。".join(sample) + "。" if sample else "",
@@ -141,7 +161,7 @@ def _write_site(
             )
 
     evaluated = evaluation.indicators[evaluation.indicators["dimension"] == v.OVERALL]
-    commentary = _read_published_commentary(engine, years)
+    commentary = content.commentary[content.commentary["fiscal_year"].isin(years)]
     policies = []
     for policy in plan.policies.itertuples():
         rows = evaluated[evaluated["policy_code"] == policy.code]
