@@ -108,3 +108,17 @@ def _notice(page: Path) -> str:
     if page.parts[0] == "en":
         return "This site contains sample (fictional) data."
     return "このサイトにはサンプル（架空）のデータが含まれます。"
+
+
+def test_cli_approves_withdraws_and_builds(engine, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DASHBOARD_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    assert cli.main(["publish", "approve", "--year", "2023", "--user", "kanri"]) == 0
+    assert cli.main(["publish", "approve", "--year", "2024", "--user", "kanri"]) == 0
+    assert cli.main(["publish", "withdraw", "--year", "2024", "--user", "kanri"]) == 0
+    assert cli.main(["publish", "--output", str(tmp_path / "site")]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "令和5(2023)年度の結果と所見を公表しました（kanri）。",
+        "令和6(2024)年度の結果と所見を公表しました（kanri）。",
+        "令和6(2024)年度の公表を取り下げました（kanri）。",
+        f"公開サイトを書き出しました: {tmp_path / 'site'}（34 ページ、データ 26 ファイル、公表年度: 令和5(2023)年度）",
+    ]
