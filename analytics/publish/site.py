@@ -1,10 +1,12 @@
 """Build the citizens' static site from published years only: pages, SVG charts, open data and its datapackage."""
 
+import io
 import json
 import shutil
 import tempfile
 import tomllib
 import unicodedata
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -106,6 +108,18 @@ def write_site(content: SiteContent, output: Path, base_url: str | None = None) 
             shutil.rmtree(output)
         staging.rename(output)
     return SiteSummary(pages=pages, data_files=data_files, years=content.years)
+
+
+def build_site_archive(engine: Engine) -> bytes:
+    """The same site as `publish` writes, as zip bytes, for staff who cannot run the command."""
+    with tempfile.TemporaryDirectory() as scratch:
+        site = Path(scratch) / "site"
+        build_site(engine, site)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(site.rglob("*")):
+                archive.write(path, path.relative_to(site).as_posix())
+        return buffer.getvalue()
 
 
 def read_municipality_code(path: Path = PUBLISH_SETTINGS) -> str:
