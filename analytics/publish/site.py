@@ -24,7 +24,7 @@ from analytics.assessment import PlanEvaluation, evaluate_plan
 from analytics.evaluation_settings import Settings, load_settings
 from analytics.method import describe_method, explain_status
 from analytics.plan import Plan
-from analytics.presentation import describe_status, format_value
+from analytics.presentation import describe_status, format_value, status_badge
 from analytics.publish.approval import read_published_years
 from analytics.sample_data import describe_sample
 from analytics.spreadsheets import protect_csv_text
@@ -184,7 +184,7 @@ def _write_site(
                 "code": policy.code,
                 "slug": slug(policy.code),
                 "name": policy.name,
-                "counts": rows["status"].map(v.STATUS_LABELS).value_counts().to_dict(),
+                "counts": _count_statuses(rows["status"]),
                 "indicators": [_indicator_card(row) for _, row in rows.iterrows()],
             }
         )
@@ -236,6 +236,12 @@ def _write_site(
     if base_url:
         _write_sitemap(root, base_url, list(pages))
     return len(pages), len(resources)
+
+
+def _count_statuses(statuses: pd.Series) -> dict[str, int]:
+    """「◎ 達成: 1」 … in the plan's status order, only the statuses that occur."""
+    counts = statuses.astype(str).value_counts()
+    return {status_badge(status): int(counts[status]) for status in v.STATUS_LABELS if counts.get(status, 0)}
 
 
 def _indicator_card(row: pd.Series) -> dict:
