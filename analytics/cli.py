@@ -18,6 +18,7 @@ from analytics.bootstrap import prepare_store
 from analytics.failures import explain_failure
 from analytics.importer import RejectedImportError, import_files, read_files, validate_files
 from analytics.planfile.command import add_plan_command
+from analytics.publish.command import add_publish_command
 from analytics.reports.export_command import add_export_command
 from analytics.status_report import add_status_command
 from analytics.upload import describe_result, describe_withdrawal
@@ -141,6 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_backup_commands(commands)
     add_plan_command(commands)
     add_actions_command(commands)
+    add_publish_command(commands)
 
     user = commands.add_parser("user", help="編集者・管理者のアカウントを管理する")
     user_commands = user.add_subparsers(dest="user_command", required=True, metavar="COMMAND")

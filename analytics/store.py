@@ -255,6 +255,19 @@ secondary_evaluations = sa.Table(
     sa.Index("ix_secondary_evaluations_year_code", "fiscal_year", "node_code"),
 )
 
+# 公表 of a fiscal year's results and 所見 to citizens. Every decision is a new row (publishing or
+# withdrawing), so who released what and when stays on record; the newest row per year decides.
+publications = sa.Table(
+    "publications",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("fiscal_year", sa.Integer, nullable=False),
+    sa.Column("published", sa.Boolean, nullable=False),
+    sa.Column("decided_by", sa.String, nullable=False),
+    sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_publications_year", "fiscal_year"),
+)
+
 # Choices made for the whole store, e.g. that it was started without the sample data.
 store_settings = sa.Table(
     "store_settings",
@@ -965,6 +978,30 @@ def read_commentary(engine: Engine, fiscal_year: int) -> pd.DataFrame:
     # SQLite hands back naive datetimes; they were written in UTC.
     written = pd.to_datetime(frame["written_at"])
     return frame.assign(written_at=written.dt.tz_localize(UTC) if written.dt.tz is None else written)
+
+
+def record_publication(engine: Engine, fiscal_year: int, published: bool, user: str) -> None:
+    """Record that `user` published (or withdrew) one fiscal year for citizens, as a new row."""
+    with _write_transaction(engine) as connection:
+        connection.execute(
+            publications.insert().values(
+                fiscal_year=int(fiscal_year), published=published, decided_by=user, decided_at=datetime.now(UTC)
+            )
+        )
+
+
+def read_publications(engine: Engine) -> pd.DataFrame:
+    """Every 公表 decision, oldest first: fiscal_year, published, decided_by, decided_at (UTC)."""
+    query = sa.select(
+        publications.c.fiscal_year, publications.c.published, publications.c.decided_by, publications.c.decided_at
+    ).order_by(publications.c.id)
+    with engine.connect() as connection:
+        frame = pd.read_sql(query, connection)
+    decided = pd.to_datetime(frame["decided_at"])
+    return frame.assign(
+        published=frame["published"].astype(bool),
+        decided_at=decided.dt.tz_localize(UTC) if decided.dt.tz is None else decided,
+    )
 
 
 # Backup and restore. A backup is a SQLite file holding this app's schema and rows, whichever store

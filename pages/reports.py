@@ -6,14 +6,20 @@ from functools import partial
 import streamlit as st
 
 from analytics import vocabulary as v
+from analytics.publish.approval import publish_year, read_published_years, withdraw_year
+from analytics.publish.site import build_site_archive
 from analytics.reports import FORMATS, file_name
 from analytics.reports.report_content import build_report, scope_choices
+from ui.auth import current_admin
 from ui.context import (
+    failures_shown,
+    get_engine,
     is_sample,
     read_commentary,
     read_evaluated_plan,
     read_evaluation,
     read_settings,
+    read_years,
     show_header,
 )
 
@@ -57,3 +63,32 @@ st.caption(
     "PowerPoint のグラフと表はそのまま編集できます（グラフを右クリック →「データの編集」）。"
     f"HTML はインターネットなしで開け、ブラウザの印刷で A4 に{plan.level(v.POLICY)}ごとに改ページされます。"
 )
+
+st.subheader("公開用サイト")
+engine = get_engine()
+published = read_published_years(engine)
+st.caption(
+    "市民向けの公開サイト（HTML・オープンデータ）を zip で作ります。公表済みの年度だけが載り、"
+    "そのままウェブサーバーに置けます（`python -m analytics publish` と同じ内容）。"
+)
+if published:
+    st.markdown(f"公表済み: {'、'.join(v.format_fiscal_year(y) for y in published)}")
+    st.download_button(
+        "公開用サイトをダウンロード（zip）",
+        data=partial(build_site_archive, engine),  # built only when clicked
+        file_name="kokai_site.zip",
+        mime="application/zip",
+        icon=":material/public:",
+    )
+else:
+    st.info("公表済みの年度がありません。管理者が年度を公表すると作れます。", icon=":material/info:")
+if (admin := current_admin()) is not None:
+    chosen = st.selectbox("公表する年度", read_years(), format_func=v.format_fiscal_year, key="publish_year")
+    approve, withdraw = st.columns(2)
+    with failures_shown():
+        if approve.button("この年度を公表する", disabled=chosen in published, key="publish_approve"):
+            publish_year(engine, chosen, admin.name)
+            st.rerun()
+        if withdraw.button("公表を取り下げる", disabled=chosen not in published):
+            withdraw_year(engine, chosen, admin.name)
+            st.rerun()

@@ -39,7 +39,7 @@ def _csv(text: str) -> list[tuple[str, bytes]]:
 
 @pytest.fixture
 def used_store(engine: Engine) -> Engine:
-    """The sample data withdrawn by a real value, a user, a 所見, a changed value and its undo, a failed
+    """The sample data withdrawn by a real value, a user, a 所見, a 公表, a changed value and its undo, a failed
     sign-in, and a plan revision with a yearly target: a row in every table."""
     create_user(engine, "山田", "correct horse")
     current = store.read_plans(engine)[-1]
@@ -64,6 +64,7 @@ def used_store(engine: Engine) -> Engine:
     extra = {"sessions": 3, "participants": None, "issues": "", "direction": "継続", "department": "広報課"}
     store.write_action_reports(engine, pd.DataFrame([report | extra]), "山田", ["調査票.xlsx"])
     store.write_secondary_evaluation(engine, "1.1", 2024, "B", "おおむね順調", "山田")
+    store.record_publication(engine, 2024, True, "山田")
     import_files(engine, _csv("年度,指標,値,回答者数\n2024,1-①,55.0,1210\n"), "山田", replace=True)
     import_files(engine, _csv("年度,指標,値,回答者数\n2024,1-①,56.0,1210\n"), "山田", replace=True)
     store.undo_batch(engine, 4, "山田")
