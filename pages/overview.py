@@ -29,18 +29,25 @@ if note := describe_partial_years(plan.indicators, read_observations(), result.y
     st.info(note, icon=":material/schedule:")
 
 whole = result.summary.set_index("policy_code").loc[v.OVERALL]
-st.subheader(f"計画全体（{whole['total']}指標）: {status_badge(whole['summary'])}")
-st.html(render_status_tiles(whole))
-labels = {code: f"{plan.level(v.POLICY)}{code}" for code in plan.policies["code"]}
-counts = tabulate_status_counts(result.summary, labels)
-show_chart(
-    plot_status_counts(result.summary, labels),
-    counts,
-    subject="状況別の指標数",
-    year=result.year,
-    key="status-counts",
-    alt=describe_status_counts(counts),
-)
+if (result.indicators["year"] <= result.indicators["baseline_year"]).all():
+    # Nothing can be graded yet: counting every indicator as データなし would contradict the table.
+    st.info(
+        f"{v.format_fiscal_year(result.year)}は基準年度のため、進捗の評価はまだありません。各指標の値は下の表のとおりです。",
+        icon=":material/flag:",
+    )
+else:
+    st.subheader(f"計画全体（{whole['total']}指標）: {status_badge(whole['summary'])}")
+    st.html(render_status_tiles(whole))
+    labels = {code: f"{plan.level(v.POLICY)}{code}" for code in plan.policies["code"]}
+    counts = tabulate_status_counts(result.summary, labels)
+    show_chart(
+        plot_status_counts(result.summary, labels),
+        counts,
+        subject="状況別の指標数",
+        year=result.year,
+        key="status-counts",
+        alt=describe_status_counts(counts),
+    )
 
 flagged = worst_first(result.indicators[result.indicators["flags"].map(len) > 0])
 st.subheader(f"要注意の指標（{len(flagged)}）")

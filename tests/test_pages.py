@@ -381,3 +381,8 @@ def test_at_the_baseline_year_indicators_read_as_baseline_not_as_missing_data() 
     statuses = _tables(app, "指標")[0].set_index("指標")
     assert statuses.loc["1-①", ["状況", "値"]].tolist() == ["基準年度（評価前）", "42.0% ±2.8pt（n=1,225）"]
     assert "－ データなし" not in statuses["状況"].tolist()
+    # No tiles or chart counting every indicator as データなし beside that table.
+    assert [info.value for info in app.info] == [
+        "平成27(2015)年度は基準年度のため、進捗の評価はまだありません。各指標の値は下の表のとおりです。"
+    ]
+    assert not app.get("plotly_chart")
