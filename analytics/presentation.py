@@ -71,13 +71,18 @@ def outline_policy(plan: Plan, policy_code: str) -> str:
     return "\n".join(lines)
 
 
-def describe_definition(indicator: pd.Series) -> list[str]:
-    """The plan's definition of an indicator as 「調査名: 市民意識調査」 lines; parts the plan leaves out are omitted."""
+def list_definition(indicator: pd.Series) -> list[tuple[str, str]]:
+    """The plan's definition of an indicator as (label, text) pairs; parts the plan leaves out are omitted."""
     return [
-        f"{label}: {indicator[column]}"
+        (label, str(indicator[column]))
         for column, label in DEFINITION_LABELS.items()
         if column in indicator.index and pd.notna(indicator[column]) and indicator[column]
     ]
+
+
+def describe_definition(indicator: pd.Series) -> list[str]:
+    """The plan's definition of an indicator as 「調査名: 市民意識調査」 lines."""
+    return [f"{label}: {text}" for label, text in list_definition(indicator)]
 
 
 def describe_departments(indicator: pd.Series) -> str:

@@ -122,3 +122,8 @@ def test_cli_approves_withdraws_and_builds(engine, tmp_path, monkeypatch, capsys
         "令和6(2024)年度の公表を取り下げました（kanri）。",
         f"公開サイトを書き出しました: {tmp_path / 'site'}（34 ページ、データ 26 ファイル、公表年度: 令和5(2023)年度）",
     ]
+
+
+def test_an_indicator_page_states_the_definition_the_plan_gives(site):
+    page = (site / "indicator" / "1-1.html").read_text(encoding="utf-8")
+    assert '<dt>調査名</dt><dd lang="ja">市民意識調査</dd>' in page

@@ -24,7 +24,13 @@ from analytics.assessment import PlanEvaluation, evaluate_plan
 from analytics.evaluation_settings import Settings, load_settings
 from analytics.method import describe_method, explain_status
 from analytics.plan import Plan
-from analytics.presentation import describe_status, format_value, status_badge
+from analytics.presentation import (
+    describe_departments,
+    describe_status,
+    format_value,
+    list_definition,
+    status_badge,
+)
 from analytics.publish.approval import read_published_years
 from analytics.sample_data import describe_sample
 from analytics.spreadsheets import protect_csv_text
@@ -214,6 +220,8 @@ def _write_site(
             indicator=_indicator_card(row),
             policy_slug=slug(row["policy_code"]),
             definition=plan.indicators.set_index("code").loc[code],
+            definition_lines=list_definition(plan.indicators.set_index("code").loc[code]),
+            departments=describe_departments(plan.indicators.set_index("code").loc[code]),
             explanation=explain_status(row, settings, evaluation.method),
             chart=_draw_chart(history, row["unit"], row["name"]),
             summary=_summarise(history, row["unit"]),
