@@ -12,19 +12,14 @@ from analytics.accounts import (
     set_disabled,
     tabulate_accounts,
 )
-from ui.auth import current_admin, show_sign_in, show_signed_in
+from ui.auth import require_admin
 from ui.context import get_engine, show_header
 
 show_header("アカウント管理")
 engine = get_engine()
 if message := st.session_state.pop("accounts_done", None):
     st.success(message, icon=":material/check_circle:")
-admin = current_admin()
-if admin is None:
-    st.info("アカウントの管理には、管理者としてのログインが必要です。", icon=":material/lock:")
-    show_sign_in("admin")
-    st.stop()
-show_signed_in(admin)
+admin = require_admin("アカウントの管理")
 st.caption("閲覧: だれでも　編集者: 調査結果の取込と所見　管理者: 計画とアカウントの管理（編集者の操作もできます）")
 
 

@@ -17,7 +17,7 @@ from analytics.plan_admin import (
     save_revision,
     tabulate_revisions,
 )
-from ui.auth import current_admin, show_sign_in, show_signed_in
+from ui.auth import require_admin
 from ui.context import get_engine, read_plans, show_header
 
 show_header("計画の管理")
@@ -31,12 +31,7 @@ st.markdown(
 st.subheader("改定の履歴")
 st.dataframe(tabulate_revisions(store.read_plan_revisions(engine)), hide_index=True, width="stretch")
 
-admin = current_admin()
-if admin is None:
-    st.info("計画の変更には、管理者としてのログインが必要です。", icon=":material/lock:")
-    show_sign_in("admin")
-    st.stop()
-show_signed_in(admin)
+admin = require_admin("計画の変更")
 plans = read_plans()
 plan = plans[-1]
 

@@ -49,6 +49,17 @@ def current_admin() -> User | None:
     return user if user is not None and user.is_admin else None
 
 
+def require_admin(purpose: str) -> User:
+    """The signed-in 管理者; anyone else sees why (`purpose`, e.g. 「計画の変更」), the sign-in form, and no more."""
+    admin = current_admin()
+    if admin is None:
+        st.info(f"{purpose}には、管理者としてのログインが必要です。", icon=":material/lock:")
+        show_sign_in("admin")
+        st.stop()
+    show_signed_in(admin)
+    return admin
+
+
 def show_sign_in(role: str = "editor") -> None:
     """The identity provider's sign-in button, or the form for a local account (throttled)."""
     if _oidc_settings() is not None:
