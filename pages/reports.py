@@ -48,7 +48,7 @@ report = build_report(
 )
 written = int((report.indicators["commentary"] != "").sum())
 st.caption(
-    f"{len(report.indicators)} 指標（スライド {len(report.slides)} 枚）・ 評価方法: {v.METHOD_LABELS[evaluation.method]}"
+    f"{len(report.indicators)} 指標 ・ 評価方法: {v.METHOD_LABELS[evaluation.method]}"
     f" ・ 所見の記入: {written} / {len(report.indicators)} 指標"
 )
 st.download_button(
