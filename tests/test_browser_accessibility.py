@@ -160,6 +160,6 @@ def test_presentation_moves_with_the_keys_a_presenters_clicker_sends(
         page.keyboard.press(key)
         expect(position).to_have_text(expected)
     page.keyboard.press("End")  # at once, while the page is still redrawing the first slide
-    expect(position).to_have_text("18 / 18")
+    expect(position).to_have_text("21 / 21")
     page.wait_for_timeout(1500)
     page.screenshot(path=screenshot_directory / "presentation_last_slide.png", full_page=True)
