@@ -30,7 +30,7 @@ from analytics.presentation import (
 WHOLE_PLAN = "all"
 FLAGGED = "flagged"
 RECENT_YEARS = 4
-# A 所見 is a short text: the PowerPoint panel beside the year table holds this many characters.
+# A 所見 is a short text: at 18pt it fits in four lines under an indicator's reasons on a slide.
 COMMENTARY_LIMIT = 160
 # Flagged indicators with their reasons, two to a slide: at 18pt on a projector two rows of two or
 # three reasons fill the slide (the PowerPoint continues a share that would still not fit).
