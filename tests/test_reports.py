@@ -35,6 +35,7 @@ from analytics.reports.pptx_report import (
     FONT,
     FOOTER_NAME,
     TemplateError,
+    check_template,
     configured_template,
     render_pptx,
 )
@@ -309,6 +310,9 @@ def test_a_template_without_a_title_layout_is_refused_with_one_sentence(report: 
         render_pptx(report, template)
     with pytest.raises(TemplateError, match=r"PowerPoint ファイル（\.pptx）として開けない"):
         render_pptx(report, tmp_path / "missing.pptx")
+    with pytest.raises(TemplateError, match=r"^テンプレート「notitle.pptx」にタイトル"):
+        check_template(template)
+    assert check_template() == DEFAULT_TEMPLATE
 
 
 def test_the_settings_file_names_the_template_beside_it_and_ships_the_default(tmp_path: Path) -> None:

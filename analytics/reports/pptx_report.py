@@ -96,6 +96,14 @@ def configured_template(path: Path = SETTINGS_PATH) -> Path:
     return DEFAULT_TEMPLATE if not name else Path(path).parent / str(name)
 
 
+def check_template(template: Path | None = None) -> Path:
+    """The template the deck will be built on (the configured one when left out), once it opens and has a
+    title layout, so that a page can say what is wrong before anything is built."""
+    template = template or configured_template()
+    _find_layouts(_open_template(template), template)
+    return template
+
+
 def render_pptx(report: Report, template: Path | None = None) -> bytes:
     """A deck on the template's own master (the configured one when left out): title, summary, the guide
     to reading it, then each 基本方針 followed by its indicators, and the method appendix."""
