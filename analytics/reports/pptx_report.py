@@ -17,7 +17,7 @@ from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE
 from pptx.enum.dml import MSO_LINE
 from pptx.enum.shapes import MSO_SHAPE, PP_PLACEHOLDER
-from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.exc import PackageNotFoundError
 from pptx.oxml.ns import qn
 from pptx.presentation import Presentation as Deck
@@ -173,7 +173,7 @@ def _title(deck: Deck, layouts: _Layouts, content: TitleSlide) -> None:
     heading = next(shape for shape in slide.placeholders if shape.placeholder_format.type in _TITLES)
     _write(heading.text_frame, [(content.plan_name, 36, True, _INK)])
     heading.text_frame.word_wrap = True
-    lines = [(content.heading, 28, False, _INK), *((detail, 20, False, _MUTED) for detail in content.details)]
+    lines = [(content.heading, 28, False, _INK), *((detail, BODY_SIZE, False, _MUTED) for detail in content.details)]
     subtitle = next(
         (shape for shape in slide.placeholders if shape.placeholder_format.type == PP_PLACEHOLDER.SUBTITLE), None
     )
@@ -185,6 +185,8 @@ def _title(deck: Deck, layouts: _Layouts, content: TitleSlide) -> None:
         _text(slide, (_margin(deck), top, deck.slide_width - 2 * _margin(deck), Inches(3)), lines)
     else:
         _write(subtitle.text_frame, lines)
+        # A city's subtitle box may be smaller than six lines: shrink the text rather than overflow the footer.
+        subtitle.text_frame.auto_size = MSO_AUTO_SIZE.TEXT_TO_FIT_SHAPE
 
 
 def _summary(deck: Deck, layouts: _Layouts, content: SummarySlide) -> None:
