@@ -210,9 +210,13 @@ def _guide(deck: Deck, layouts: _Layouts, content: GuideSlide) -> None:
     width, left = _body_width(deck), _margin(deck)
     box = _text(slide, (left, top, Inches(width), Inches(0.9)), [(content.rule, 20, False, _INK)])
     top = box.top + Inches(0.15 + 0.4 * _lines(content.rule, width, 20))
-    half = (width - 0.2) / 2
     statuses = pd.DataFrame(content.statuses, columns=["状況", "意味"])
     keys = pd.DataFrame(content.chart_keys, columns=["グラフの線", "意味"])
+    if width < 11:  # a 4:3 template has no room for the two tables side by side at 18pt
+        _table(slide, statuses, (left, top), [width * 0.3, width * 0.7], BODY_SIZE)
+        _table_slides(deck, layouts, f"{content.heading}（続き）", keys, [width * 0.3, width * 0.7])
+        return
+    half = (width - 0.2) / 2
     _table(slide, statuses, (left, top), [half * 0.36, half * 0.64], BODY_SIZE)
     _table(slide, keys, (left + Inches(half + 0.2), top), [half * 0.36, half * 0.64], BODY_SIZE)
 
