@@ -76,8 +76,11 @@ def load_settings(path: Path = SETTINGS_PATH) -> Settings:
             f"{path.name}{where}: TOML の書式が正しくありません（「キー = 値」の形、引用符、[見出し] を確認してください）。"
         ) from error
     sections = {"breakdowns", "counts", "design_effect"}
-    # [actions] belongs to the yearly evaluation cycle and is checked by analytics.actions.settings.
-    _reject_unknown(path.name, "", raw, {"method", "confidence", "status_rule", "actions", *v.METHODS, *sections})
+    # [actions] belongs to the yearly evaluation cycle and is checked by analytics.actions.settings,
+    # [reports] by analytics.reports.pptx_report.
+    _reject_unknown(
+        path.name, "", raw, {"method", "confidence", "status_rule", "actions", "reports", *v.METHODS, *sections}
+    )
     method = _choice(path.name, "method", raw.get("method", v.LINEAR), v.METHODS)
     status_rule = _choice(path.name, "status_rule", raw.get("status_rule", v.EVIDENCE), v.STATUS_RULES)
     breakdowns, counts, design = (_section(path.name, name, raw.get(name, {})) for name in sorted(sections))

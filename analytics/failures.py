@@ -14,6 +14,7 @@ from analytics.files import OutputError
 from analytics.importer import RejectedImportError
 from analytics.plan import PlanError
 from analytics.progress import TargetError
+from analytics.reports.pptx_report import TemplateError
 from analytics.reports.report_content import CommentaryError, ScopeError
 from analytics.spreadsheets import SpreadsheetError
 from analytics.worker import WorkerError
@@ -36,6 +37,7 @@ _APP_ERRORS = (
     OutputError,
     CommentaryError,
     WorkerError,
+    TemplateError,
 )
 _log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The domain's words: Japanese terms, their English names in code, and how fiscal years are written."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Final
 
 # Plan node kinds, top to bottom of the 体系表.
@@ -50,11 +50,16 @@ def format_era_year(year: int) -> str:
     return str(year)
 
 
+def format_japanese_date(day: date) -> str:
+    """「令和8年11月24日」: a calendar date as official papers write it, with its era."""
+    # 令和 began on 1 May 2019; the months before it are 平成31年.
+    era = "平成31" if day.year == 2019 and day.month < 5 else format_era_year(day.year)
+    return f"{era}年{day.month}月{day.day}日"
+
+
 def format_japanese_datetime(moment: datetime) -> str:
     """「令和8年11月24日 15:23」: a date as staff write it, with its era (the calendar year, not the fiscal one)."""
-    # 令和 began on 1 May 2019; the months before it are 平成31年.
-    era = "平成31" if moment.year == 2019 and moment.month < 5 else format_era_year(moment.year)
-    return f"{era}年{moment.month}月{moment.day}日 {moment:%H:%M}"
+    return f"{format_japanese_date(moment)} {moment:%H:%M}"
 
 
 def format_fiscal_year(year: int) -> str:

@@ -146,20 +146,20 @@ def test_presentation_moves_with_the_keys_a_presenters_clicker_sends(
     browser: Browser, app_url: str, screenshot_directory: Path
 ) -> None:
     page, _ = _visit(browser, f"{app_url}/presentation", 1440)
-    position = page.get_by_text(" / 18", exact=False)
-    expect(position).to_have_text("1 / 18")
+    position = page.get_by_text(" / 21", exact=False)
+    expect(position).to_have_text("1 / 21")
     for key, expected in [
-        ("ArrowRight", "2 / 18"),
-        ("PageDown", "3 / 18"),
-        ("Space", "4 / 18"),
-        ("ArrowLeft", "3 / 18"),
-        ("PageUp", "2 / 18"),
-        ("End", "18 / 18"),
-        ("Home", "1 / 18"),
+        ("ArrowRight", "2 / 21"),
+        ("PageDown", "3 / 21"),
+        ("Space", "4 / 21"),
+        ("ArrowLeft", "3 / 21"),
+        ("PageUp", "2 / 21"),
+        ("End", "21 / 21"),
+        ("Home", "1 / 21"),
     ]:
         page.keyboard.press(key)
         expect(position).to_have_text(expected)
     page.keyboard.press("End")  # at once, while the page is still redrawing the first slide
-    expect(position).to_have_text("18 / 18")
+    expect(position).to_have_text("21 / 21")
     page.wait_for_timeout(1500)
     page.screenshot(path=screenshot_directory / "presentation_last_slide.png", full_page=True)

@@ -1,8 +1,11 @@
 """Reports in headless Chromium: download from 報告書出力, open the HTML offline and print it, 発表モード."""
 
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Browser, Page
 
 ERRORS = "[data-testid='stException'], [data-testid='stAlertContentError']"
@@ -48,6 +51,18 @@ def test_reports_page_downloads_a_pptx_and_an_html_that_opens_offline_and_prints
     pdf = offline.pdf(prefer_css_page_size=True, print_background=True)
     (screenshot_directory / "report_html_print.pdf").write_bytes(pdf)
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 11  # one indicator to a page at least
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext がないため、印刷した HTML の各ページの確認を省略します（apt-get install poppler-utils）")
+    text = subprocess.run(
+        ["pdftotext", str(screenshot_directory / "report_html_print.pdf"), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    pages = [re.sub(r"\s+", "", page) for page in text.split("\f")[:-1]]
+    for number, page in enumerate(pages, start=1):  # every printed page: its number and the sample notice
+        assert f"{number}/{len(pages)}" in page
+        assert "サンプル（架空）データ" in page
 
 
 def test_presentation_mode_fills_the_screen_without_sidebar_and_steps_through_slides(

@@ -211,9 +211,9 @@ def test_reports_page_reports_the_sidebars_year_with_scope_format_and_one_downlo
     assert [radio.label for radio in app.main.radio] == ["範囲", "形式"]
     assert "報告する年度: 令和6(2024)年度" in _texts(app)
     assert app.radio[-2].options == ["計画全体", "要注意の指標のみ", "基本方針1のみ", "基本方針2のみ", "基本方針3のみ"]
-    assert "11 指標（スライド 18 枚）" in app.caption[1].value
+    assert app.caption[1].value.startswith("11 指標 ・ 評価方法: 直線法")
     app.radio[-2].set_value("flagged").run()
-    assert "5 指標（スライド 11 枚）" in app.caption[1].value
+    assert app.caption[1].value.startswith("5 指標 ・ 評価方法: 直線法")
     buttons = app.get("download_button")
     assert len(buttons) == 1
     assert buttons[0].proto.label == "報告書をダウンロード"
@@ -226,22 +226,23 @@ def _html(app: AppTest) -> str:
 def test_presentation_steps_through_the_report_slides() -> None:
     app = _open("pages/presentation.py")
     assert "<h1>川西市参画と協働のまちづくり推進計画</h1>" in _html(app)
-    assert "1 / 18" in _texts(app)
+    assert "1 / 21" in _texts(app)
     assert app.button(key="slide_back").disabled
     app.button(key="slide_forward").click().run()
-    assert "2 / 18" in _texts(app)
-    assert "<h2>全体の状況と要注意の指標</h2>" in _html(app)
-    for _ in range(3):
+    assert "2 / 21" in _texts(app)
+    assert "<h2>全体の状況</h2>" in _html(app)
+    assert "<h3>要注意の指標（5）</h3>" in _html(app)
+    for _ in range(6):
         app.button(key="slide_forward").click().run()
-    assert "5 / 18" in _texts(app)
+    assert "8 / 21" in _texts(app)
     assert len(app.get("plotly_chart")) == 1
     app.button(key="slide_back").click().run()
-    assert "4 / 18" in _texts(app)
+    assert "7 / 21" in _texts(app)
     app.button(key="slide_last").click().run()
-    assert "18 / 18" in _texts(app)
+    assert "21 / 21" in _texts(app)
     assert app.button(key="slide_forward").disabled
     app.button(key="slide_first").click().run()
-    assert "1 / 18" in _texts(app)
+    assert "1 / 21" in _texts(app)
 
 
 def test_a_partly_uploaded_new_year_does_not_take_over_the_overview(real_engine, tmp_path: Path) -> None:

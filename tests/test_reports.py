@@ -1,6 +1,7 @@
 """Reports: each exported file opened again with its own library shows the dashboard's figures."""
 
 import io
+import json
 import os
 import re
 import shutil
@@ -14,7 +15,9 @@ from conftest import Stores
 from openpyxl import load_workbook
 from pptx import Presentation
 from pptx.enum.chart import XL_MARKER_STYLE
+from pptx.enum.shapes import PP_PLACEHOLDER
 from pptx.oxml.ns import qn
+from pptx.util import Inches
 from sqlalchemy.engine import Engine
 
 from analytics import store
@@ -22,12 +25,20 @@ from analytics import vocabulary as v
 from analytics.assessment import PlanEvaluation, evaluate_plan
 from analytics.bootstrap import prepare_store
 from analytics.cli import main
-from analytics.evaluation_settings import load_settings
+from analytics.evaluation_settings import SettingsError, load_settings
 from analytics.plan_admin import PLAN_FIELDS, revise_indicator, save_revision
 from analytics.presentation import status_badge
 from analytics.reports import FORMATS, file_name
 from analytics.reports.html_report import render_html
-from analytics.reports.pptx_report import FONT, render_pptx
+from analytics.reports.pptx_report import (
+    DEFAULT_TEMPLATE,
+    FONT,
+    FOOTER_NAME,
+    TemplateError,
+    check_template,
+    configured_template,
+    render_pptx,
+)
 from analytics.reports.report_content import (
     FLAGGED,
     IndicatorSlide,
@@ -68,25 +79,31 @@ def report(evaluated: tuple[Engine, PlanEvaluation]) -> Report:
 
 def test_whole_plan_report_has_title_summary_then_each_policy_followed_by_its_indicators(report: Report) -> None:
     kinds = [type(slide).__name__ for slide in report.slides]
-    assert kinds[:3] == ["TitleSlide", "SummarySlide", "SummarySlide"]
+    assert kinds[:6] == ["TitleSlide", *["SummarySlide"] * 4, "GuideSlide"]
     sequence = [
-        slide.code if isinstance(slide, PolicySlide) else slide.indicator["code"] for slide in report.slides[3:-1]
+        slide.code if isinstance(slide, PolicySlide) else slide.indicator["code"] for slide in report.slides[6:-1]
     ]
     assert sequence == ["1", "1-①", "1-②", "1-③", "1-④", "1-⑤", "1-⑥", "2", "2-①", "2-②", "3", "3-①", "3-②", "3-③"]
     title = report.slides[0]
     assert isinstance(title, TitleSlide)
     assert title.plan_name == "川西市参画と協働のまちづくり推進計画"
     assert title.heading == "施策評価指標の進捗状況　令和6(2024)年度"
-    assert title.details == ("対象: 計画全体", "評価方法: 直線法", "計画: 11月30日現在（版 2）", "2025年2月3日 作成")
+    assert title.details == ("対象: 計画全体", "評価方法: 直線法", "計画: 11月30日現在（版 2）", "令和7年2月3日 作成")
 
 
-def test_summary_lists_flagged_indicators_worst_first_with_reasons_over_two_slides(report: Report) -> None:
-    first, rest = report.slides_of(SummarySlide)
-    assert first.counts["範囲"].tolist() == ["基本方針1", "基本方針2", "基本方針3", "計画全体"]
-    assert first.counts.set_index("範囲").loc["計画全体", ["指標数", "まとめ"]].tolist() == [11, "○ 順調"]
-    flagged = [*first.flagged["指標"], *rest.flagged["指標"]]
+def test_summary_counts_every_flagged_indicator_and_lists_them_worst_first_with_reasons(report: Report) -> None:
+    counts, *shares = report.slides_of(SummarySlide)
+    assert counts.counts["範囲"].tolist() == ["基本方針1", "基本方針2", "基本方針3", "計画全体"]
+    assert counts.counts.set_index("範囲").loc["計画全体", ["指標数", "まとめ"]].tolist() == [11, "○ 順調"]
+    assert [(s.heading, s.flagged_heading, len(s.flagged)) for s in (counts, *shares)] == [
+        ("全体の状況", "要注意の指標（5）", 0),
+        ("要注意の指標（5）", "要注意の指標（5）", 2),
+        ("要注意の指標（5）（続き）", "要注意の指標（5）", 2),
+        ("要注意の指標（5）（続き）", "要注意の指標（5）", 1),
+    ]
+    flagged = [text for share in shares for text in share.flagged["指標"]]
     assert [text.split("　")[0] for text in flagged] == FLAGGED_CODES
-    assert "目標達成ペースを下回る（差 −6.5pt、誤差 2.8pt を超える）" in first.flagged["理由"].iloc[1]
+    assert "目標達成ペースを下回る（差 −6.5pt、誤差 2.8pt を超える）" in shares[0].flagged["理由"].iloc[1]
 
 
 def test_indicator_slide_carries_the_dashboards_figures_and_its_commentary(
@@ -94,8 +111,16 @@ def test_indicator_slide_carries_the_dashboards_figures_and_its_commentary(
 ) -> None:
     slide = next(s for s in report.slides_of(IndicatorSlide) if s.indicator["code"] == "1-②")
     history = evaluated[1].history_of("1-②")
-    assert slide.facts[0] == "令和6(2024)年度: 52.3% ±2.8pt（n=1,213）"
-    assert slide.facts[-1] == "状況: ▲ 遅れ（誤差を考えると △ やや遅れ の可能性あり）"
+    assert slide.facts == (
+        "令和6(2024)年度: 52.3% ±2.8pt（n=1,213）",
+        "進捗率 36%（計画どおりなら 90%）",
+        "基準値 48.0%（平成27(2015)年度） → 目標値 60.0%（令和7(2025)年度）",
+    )
+    assert slide.reasons == tuple(evaluated[1].indicators.set_index("code").loc["1-②", "reasons"])
+    assert slide.notes == (
+        "誤差を考えると △ やや遅れ の可能性あり",
+        "前回（令和5(2023)年度）からの変化 +0.3pt は誤差の範囲（誤差 ±3.9pt）",
+    )
     assert slide.recent["年度"].tolist() == [f"令和{n}({2018 + n})年度" for n in range(3, 7)]
     assert slide.recent.iloc[-1]["誤差(95%)"] == "±2.8pt"
     assert slide.series.years == tuple(range(2015, 2026))
@@ -103,7 +128,7 @@ def test_indicator_slide_carries_the_dashboards_figures_and_its_commentary(
     assert slide.series.path[0] == slide.series.baseline[0] == 48.0
     assert slide.series.path[-1] == slide.series.target[-1] == 60.0
     assert slide.commentary == COMMENT
-    assert re.fullmatch(r"企画課 田中（\d{4}年\d{1,2}月\d{1,2}日）", slide.commentary_by)
+    assert re.fullmatch(r"企画課 田中（令和\d+年\d{1,2}月\d{1,2}日）", slide.commentary_by)
 
 
 @pytest.mark.parametrize(
@@ -133,11 +158,24 @@ def test_file_name_says_what_year_and_scope(report: Report) -> None:
     assert file_name(report, "pptx") == "施策評価指標_令和6(2024)年度_計画全体.pptx"
 
 
-def test_pptx_has_a_slide_each_with_native_line_charts_holding_the_dashboards_values(
-    report: Report, evaluated: tuple[Engine, PlanEvaluation]
+@pytest.fixture(scope="module")
+def deck(report: Report) -> Presentation:
+    return Presentation(io.BytesIO(render_pptx(report)))
+
+
+def _slide_texts(slide) -> str:
+    texts = [shape.text_frame.text for shape in slide.shapes if shape.has_text_frame]
+    texts += [cell.text for shape in slide.shapes if shape.has_table for row in shape.table.rows for cell in row.cells]
+    return "\n".join(texts)
+
+
+def _slide_titled(deck: Presentation, title: str):
+    return next(slide for slide in deck.slides if slide.shapes.title.text_frame.text == title)
+
+
+def test_pptx_has_a_native_line_chart_per_indicator_holding_the_dashboards_values_band_and_projection(
+    report: Report, deck: Presentation, evaluated: tuple[Engine, PlanEvaluation]
 ) -> None:
-    deck = Presentation(io.BytesIO(render_pptx(report)))
-    assert len(deck.slides) == len(report.slides) == 18  # the last is the 評価方法 appendix
     charts = [shape.chart for slide in deck.slides for shape in slide.shapes if shape.has_chart]
     assert len(charts) == 11
     # Made as LINE_MARKERS; python-pptx reads such a chart back as LINE once a series hides its markers
@@ -145,32 +183,166 @@ def test_pptx_has_a_slide_each_with_native_line_charts_holding_the_dashboards_va
     for chart in charts:
         assert chart._chartSpace.xpath("c:chart/c:plotArea/c:lineChart/c:marker/@val") == ["1"]
         assert chart.plots[0].series[0].marker.style == XL_MARKER_STYLE.CIRCLE
-    indicator_slides = report.slides_of(IndicatorSlide)
-    for chart, content in zip(charts, indicator_slides, strict=True):
+        assert not chart._chartSpace.xpath(".//c:dLbl")  # no data label sits on a line
+    for chart, content in zip(charts, report.slides_of(IndicatorSlide), strict=True):
         series = {s.name: s.values for s in chart.plots[0].series}
-        assert list(series) == ["実績値", "目標達成ペース", "基準値", "目標値"]
-        history = evaluated[1].history_of(content.indicator["code"])
+        assert list(series) == [
+            "実績値",
+            "95%区間",
+            "95%区間（下限）",
+            "目標達成ペース",
+            "傾向と目標年度の見込み",
+            "基準値",
+            "目標値",
+        ]
+        indicator, history = content.indicator, evaluated[1].history_of(content.indicator["code"])
         observed = [value for value in series["実績値"] if value is not None]
         assert observed == history["value"].tolist()
-        assert series["目標値"][-1] == content.indicator["target_value"]
+        assert series["目標値"][-1] == indicator["target_value"]
+        if indicator["unit"] == v.PERCENT:
+            assert [x for x in series["95%区間"] if x is not None] == history["interval_high"].round(2).tolist()
+            assert [x for x in series["95%区間（下限）"] if x is not None] == history["interval_low"].round(2).tolist()
+        # The projection the reasons quote ends in the target year at its projected value.
+        assert series["傾向と目標年度の見込み"][-1] == pytest.approx(indicator["projected_value"], abs=0.01)
 
 
-def test_pptx_sets_every_run_in_a_japanese_east_asian_font_and_says_status_in_words(report: Report) -> None:
-    deck = Presentation(io.BytesIO(render_pptx(report)))
+@pytest.mark.parametrize(("code", "low", "high"), [("1-④", 14, 35), ("1-②", 42, 63), ("2-②", 115, 155)])
+def test_pptx_value_axis_is_fitted_to_the_data_so_a_change_is_visible(
+    deck: Presentation, code: str, low: float, high: float
+) -> None:
+    slide = next(
+        s
+        for s in deck.slides
+        if s.shapes.title.text_frame.text.startswith(f"{code}　") and any(x.has_chart for x in s.shapes)
+    )
+    axis = next(shape.chart for shape in slide.shapes if shape.has_chart).value_axis
+    assert (axis.minimum_scale, axis.maximum_scale) == (low, high)
+
+
+def test_every_pptx_slide_has_its_title_in_the_title_placeholder_and_body_text_of_18pt_or_more(
+    report: Report, deck: Presentation
+) -> None:
+    titles = [slide.shapes.title.text_frame.text if slide.shapes.title else None for slide in deck.slides]
+    assert all(titles)
+    assert titles[:6] == [
+        "川西市参画と協働のまちづくり推進計画",
+        "全体の状況",
+        "要注意の指標（5）",
+        "要注意の指標（5）（続き）",
+        "要注意の指標（5）（続き）",
+        "評価の見かた",
+    ]
+    assert [slide.slide_layout.name for slide in deck.slides][:2] == ["Title Slide", "Title Only"]
+    for slide in deck.slides:
+        assert sum(shape.has_chart for shape in slide.shapes) <= 1
+        body = [shape for shape in slide.shapes if shape.name != FOOTER_NAME and not shape.has_chart]
+        sizes = {int(p.get("sz")) for shape in body for p in shape._element.iter(qn("a:rPr"))}
+        assert min(sizes) >= 1800, titles[deck.slides.index(slide)]
+    assert all(len(content.facts) <= 3 for content in report.slides_of(IndicatorSlide))
+
+
+def test_pptx_says_its_numbers_flagged_count_notes_and_commentary_in_words(deck: Presentation) -> None:
+    overview = _slide_texts(_slide_titled(deck, "全体の状況"))
+    assert "要注意の指標（5）は、次のスライドから悪い順に理由とともに示します。" in overview
+    chart_slide = _slide_texts(_slide_titled(deck, "1-②　必要な市の情報が入手できると感じている市民の割合"))
+    assert "▲ 遅れ" in chart_slide
+    assert "令和6(2024)年度: 52.3% ±2.8pt（n=1,213）" in chart_slide
+    assert "進捗率 36%（計画どおりなら 90%）" in chart_slide
+    assert "目標達成ペース 58.8%" not in chart_slide
+    why = _slide_texts(_slide_titled(deck, "1-②　理由と注記・所見"))
+    assert COMMENT in why
+    assert "※ 前回（令和5(2023)年度）からの変化 +0.3pt は誤差の範囲（誤差 ±3.9pt）" in why
+    # Without a 所見 there is no 所見 box, only the reasons and notes.
+    plain = _slide_texts(_slide_titled(deck, "1-①　理由と注記"))
+    assert "※ 目標達成ペースとの差は誤差の範囲（差 −0.3pt、誤差 2.8pt 以内）" in plain
+    assert "所見" not in plain
+    legend = _slide_texts(_slide_titled(deck, "評価の見かた"))
+    for text in ("◎ 達成", "目標値に届いた", "✕ 悪化", "95%区間", "傾向と見込み"):
+        assert text in legend
+
+
+def test_pptx_sets_every_run_in_a_japanese_east_asian_font_with_the_sample_notice(deck: Presentation) -> None:
     for slide in deck.slides:
         properties = slide.shapes._spTree.iter(qn("a:rPr"))
         assert all(p.find(qn("a:ea")).get("typeface") == FONT and p.get("lang") == "ja-JP" for p in properties)
         assert any("サンプル（架空）データ" in shape.text_frame.text for shape in slide.shapes if shape.has_text_frame)
-    texts = _slide_texts(deck.slides[5])  # 1-②
-    assert "▲ 遅れ" in texts
-    assert COMMENT in texts
-    assert "令和6(2024)年度: 52.3% ±2.8pt（n=1,213）" in texts
+    assert deck.slides[-1].shapes.title.text_frame.text.startswith("付録　評価方法")
+    numbers = [
+        next(s.text_frame.text for s in slide.shapes if s.name == FOOTER_NAME and "/" in s.text_frame.text)
+        for slide in deck.slides
+    ]
+    assert numbers == [f"{n} / {len(deck.slides)}" for n in range(1, len(deck.slides) + 1)]
 
 
-def _slide_texts(slide) -> str:
-    texts = [shape.text_frame.text for shape in slide.shapes if shape.has_text_frame]
-    texts += [cell.text for shape in slide.shapes if shape.has_table for row in shape.table.rows for cell in row.cells]
-    return "\n".join(texts)
+def _city_template(path: Path, *, keep_titles: bool = True) -> Path:
+    """A 4:3 template whose layouts are in another order, named in Japanese, as a city's would be."""
+    template = Presentation()
+    layouts = template.slide_layouts._sldLayoutIdLst
+    ids = list(layouts)
+    for layout_id in ids:
+        layouts.remove(layout_id)
+    for layout_id in reversed(ids):
+        layouts.append(layout_id)
+    for layout in template.slide_layouts:
+        layout.name = f"市の{layout.name}"
+        if not keep_titles:
+            for placeholder in list(layout.placeholders):
+                if placeholder.placeholder_format.type in (PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE):
+                    placeholder._element.getparent().remove(placeholder._element)
+    template.save(str(path))
+    return path
+
+
+def test_pptx_builds_on_a_city_template_finding_its_layouts_by_placeholder(report: Report, tmp_path: Path) -> None:
+    deck = Presentation(io.BytesIO(render_pptx(report, _city_template(tmp_path / "city.pptx"))))
+    assert deck.slide_width == Inches(10)  # the city's own slide size and master
+    names = [slide.slide_layout.name for slide in deck.slides]
+    assert names[0] == "市のTitle Slide"
+    assert set(names[1:]) == {"市のTitle Only"}
+    titles = [slide.shapes.title.text_frame.text for slide in deck.slides]
+    assert all(titles)
+    # At 4:3 the chart legend leaves the status table its own slide instead of squeezing beside it.
+    assert titles[5:7] == ["評価の見かた", "評価の見かた（続き）"]
+
+
+def test_a_template_without_a_title_layout_is_refused_with_one_sentence(report: Report, tmp_path: Path) -> None:
+    template = _city_template(tmp_path / "notitle.pptx", keep_titles=False)
+    with pytest.raises(
+        TemplateError, match=r"^テンプレート「notitle.pptx」にタイトルのプレースホルダーを持つレイアウト"
+    ):
+        render_pptx(report, template)
+    with pytest.raises(TemplateError, match=r"PowerPoint ファイル（\.pptx）として開けない"):
+        render_pptx(report, tmp_path / "missing.pptx")
+    with pytest.raises(TemplateError, match=r"^テンプレート「notitle.pptx」にタイトル"):
+        check_template(template)
+    assert check_template() == DEFAULT_TEMPLATE
+
+
+def test_the_settings_file_names_the_template_beside_it_and_ships_the_default(tmp_path: Path) -> None:
+    assert configured_template() == DEFAULT_TEMPLATE
+    assert DEFAULT_TEMPLATE.parent.name == "data"
+    assert DEFAULT_TEMPLATE.is_file()
+    settings = tmp_path / "evaluation.toml"
+    settings.write_text('[reports]\ntemplate = "city.pptx"\n', encoding="utf-8")
+    assert configured_template(settings) == tmp_path / "city.pptx"
+    settings.write_text('[reports]\ntemplte = "city.pptx"\n', encoding="utf-8")
+    with pytest.raises(SettingsError, match="知らない項目「templte」"):
+        configured_template(settings)
+
+
+def test_export_template_option_builds_on_the_city_template_or_exits_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv(store.DATABASE_URL_VARIABLE, database_url)
+    output = tmp_path / "report.pptx"
+    template = _city_template(tmp_path / "city.pptx")
+    assert main(["export", "--format", "pptx", "--output", str(output), "--template", str(template)]) == 0
+    assert Presentation(str(output)).slides[1].slide_layout.name == "市のTitle Only"
+    broken = _city_template(tmp_path / "notitle.pptx", keep_titles=False)
+    assert main(["export", "--format", "pptx", "--output", str(tmp_path / "b.pptx"), "--template", str(broken)]) == 1
+    assert "タイトルのプレースホルダーを持つレイアウト" in capsys.readouterr().err
+    assert not (tmp_path / "b.pptx").exists()
+    assert main(["export", "--format", "html", "--output", str(tmp_path / "r.html"), "--template", str(template)]) == 2
 
 
 def test_xlsx_has_summary_with_status_rules_every_observation_and_a_chart_per_indicator(
@@ -222,6 +394,32 @@ def test_html_is_one_offline_file_with_plotly_inside_and_a4_page_breaks(report: 
     assert document.count('<section class="policy">') == 3
     assert COMMENT in document
     assert "サンプル（架空）データ" in document
+
+
+def test_html_draws_band_and_projection_and_says_notes_progress_and_method_without_empty_commentary(
+    report: Report,
+) -> None:
+    page = render_html(report).decode("utf-8")
+    names = [json.loads(f'"{name}"') for name in re.findall(r'"name":"([^"]*)"', page)]
+    assert names.count("95%信頼区間") == 10  # every share; the count 2-② has no sampling error
+    assert names.count("傾向（最小二乗法）と目標年度の見込み") == 11
+    assert "<h3>要注意の指標（5）</h3>" in page
+    assert "<h2>要注意の指標（5）（続き）</h2>" in page
+    assert "※ 目標達成ペースとの差は誤差の範囲（差 −0.3pt、誤差 2.8pt 以内）" in page
+    assert "進捗率 36%（計画どおりなら 90%）" in page
+    assert "（目標達成ペース 58.8%）" not in page
+    assert '<section class="guide">' in page
+    assert "令和7年2月3日 作成" in page
+    assert page.count("<strong>所見</strong>") == 1  # only 1-② has one
+    assert "所見はまだありません" not in page
+
+
+def test_xlsx_summary_carries_the_notes_of_every_indicator(report: Report) -> None:
+    summary = load_workbook(io.BytesIO(render_xlsx(report)))[SUMMARY_SHEET]
+    rows = list(summary.iter_rows(values_only=True))
+    header = next(row for row in rows if row[0] == "指標")
+    notes = {row[0]: row[header.index("注記")] for row in rows[rows.index(header) + 1 :]}
+    assert notes["1-①"].split("\n")[1] == "目標達成ペースとの差は誤差の範囲（差 −0.3pt、誤差 2.8pt 以内）"
 
 
 def test_export_command_writes_each_format_and_exits_0(
@@ -307,23 +505,82 @@ def libreoffice() -> str:
     return command
 
 
-@pytest.mark.parametrize(("format_name", "pages"), [("pptx", 18), ("xlsx", None)])
-def test_an_office_suite_opens_the_file_and_prints_it_to_pdf(
-    report: Report, libreoffice: str, tmp_path: Path, format_name: str, pages: int | None
-) -> None:
-    source = tmp_path / f"report.{format_name}"
-    source.write_bytes(FORMATS[format_name].render(report))
-    profile = f"-env:UserInstallation=file://{tmp_path / 'profile'}"  # a private profile: runs may overlap
+def _print_to_pdf(libreoffice: str, source: Path) -> Path:
+    """The file as LibreOffice prints it, in a private profile because runs may overlap."""
+    profile = f"-env:UserInstallation=file://{source.parent / 'profile'}"
     subprocess.run(
-        [libreoffice, profile, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
+        [libreoffice, profile, "--headless", "--convert-to", "pdf", "--outdir", str(source.parent), str(source)],
         check=True,
         capture_output=True,
-        timeout=180,
+        timeout=300,
     )
-    pdf = (tmp_path / "report.pdf").read_bytes()
-    assert pdf.startswith(b"%PDF")
-    printed = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
-    assert printed == pages if pages else printed >= 5
+    return source.with_suffix(".pdf")
+
+
+def _printed_pages(pdf: Path) -> list[str]:
+    """Each page's text with all white space removed (LibreOffice spaces Latin runs inside Japanese)."""
+    text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    return [re.sub(r"\s+", "", page) for page in text.split("\f")[:-1]]
+
+
+def _smallest_printed_size(pdf: Path) -> float:
+    """The smallest text on any page, in points: pdftotext's word boxes span the font's ascent and descent,
+    1.3 times its size for the Japanese fonts LibreOffice falls back to (Noto Sans CJK)."""
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    heights = [
+        float(high) - float(low) for low, high in re.findall(r'<word [^>]*yMin="([\d.]+)"[^>]*yMax="([\d.]+)"', boxes)
+    ]
+    return min(heights) / 1.3
+
+
+@pytest.fixture(scope="module")
+def poppler() -> None:
+    """pdftotext and pdffonts (poppler-utils); missing them skips locally but fails in CI, where .ci/run installs them."""
+    if shutil.which("pdftotext") is None or shutil.which("pdffonts") is None:
+        if os.environ.get("CI"):
+            pytest.fail("pdftotext がありません。.ci/run が poppler-utils を入れるはずです。")
+        pytest.skip("pdftotext がないため、印刷結果の確認を省略します（apt-get install poppler-utils）")
+
+
+def test_the_pptx_printed_to_pdf_has_each_slides_title_its_page_number_readable_text_and_a_japanese_font(
+    report: Report, deck: Presentation, libreoffice: str, poppler: None, tmp_path: Path
+) -> None:
+    source = tmp_path / "report.pptx"
+    source.write_bytes(render_pptx(report))
+    pdf = _print_to_pdf(libreoffice, source)
+    pages = _printed_pages(pdf)
+    # A title's parts (「1-①」「住んでいる…」) may print apart, with the policy's label between them, and a
+    # long part wraps with its second line elsewhere in the text order: each part's start is looked for.
+    titles = [
+        [re.sub(r"\s+", "", part) for part in slide.shapes.title.text_frame.text.split("　")] for slide in deck.slides
+    ]
+    assert len(pages) == len(titles)
+    for number, (page, title) in enumerate(zip(pages, titles, strict=True), start=1):
+        assert all(part[:10] in page for part in title), f"{number} 枚目に題名「{'　'.join(title)}」がありません"
+        assert f"{number}/{len(pages)}" in page
+    # Body text is 18pt; footers and chart labels, the smallest, 14pt: readable from a council's back row.
+    assert _smallest_printed_size(pdf) >= 13.5
+    fonts = subprocess.run(["pdffonts", str(pdf)], check=True, capture_output=True, text=True).stdout
+    assert re.search(r"CJK|Meiryo|Gothic|ゴシック", fonts)
+
+
+# The Excel part of #17 (print titles, fit to A4 width, footers with page numbers) is the sheet work's;
+# this flips to a failure once it lands, so that the strict mark comes off with it.
+@pytest.mark.xfail(
+    strict=True, reason="Excel の印刷設定（#17 の Excel 部分）が入るまで、ページ番号と文字の大きさが足りない"
+)
+def test_the_xlsx_printed_to_pdf_has_page_numbers_and_text_of_9pt_or_more(
+    report: Report, libreoffice: str, poppler: None, tmp_path: Path
+) -> None:
+    source = tmp_path / "report.xlsx"
+    source.write_bytes(render_xlsx(report))
+    pdf = _print_to_pdf(libreoffice, source)
+    pages = _printed_pages(pdf)
+    assert len(pages) >= 5
+    for number, page in enumerate(pages, start=1):
+        assert report.plan_name in page
+        assert f"{number}/{len(pages)}" in page
+    assert _smallest_printed_size(pdf) >= 9
 
 
 def test_an_indicator_without_any_value_yet_still_gets_its_slide_in_every_format(
@@ -343,15 +600,16 @@ def test_an_indicator_without_any_value_yet_still_gets_its_slide_in_every_format
     assert all(report_format.render(report) for report_format in FORMATS.values())
 
 
-def test_every_format_ends_with_the_method_appendix_and_its_worked_example(report: Report) -> None:
+def test_every_format_ends_with_the_method_appendix_and_its_worked_example(report: Report, deck: Presentation) -> None:
     appendix = report.slides[-1]
     assert isinstance(appendix, MethodSlide)
     assert [heading for heading, _ in appendix.sections] == ["進み具合", "誤差の考え方", "年代・地域の区分"]
     assert appendix.example.startswith("例（1-③）: 1-③ の令和6(2024)年度の値は 42.3% で、")
     rule = "判定のしかた: 誤差を考慮した評価。"
-    deck = Presentation(io.BytesIO(render_pptx(report)))
-    last = " ".join(shape.text_frame.text for shape in deck.slides[-1].shapes if shape.has_text_frame)
-    for text in ("付録　評価方法", rule, appendix.example):
+    appendix_slides = [s for s in deck.slides if s.shapes.title.text_frame.text.startswith("付録　評価方法")]
+    assert appendix_slides == list(deck.slides)[-len(appendix_slides) :]
+    last = " ".join(_slide_texts(slide) for slide in appendix_slides)
+    for text in (rule, appendix.example):
         assert text in last
     sheet = load_workbook(io.BytesIO(render_xlsx(report)))["評価方法"]
     cells = [row[0] for row in sheet.iter_rows(values_only=True)]

@@ -1,8 +1,8 @@
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 
-from analytics.vocabulary import format_fiscal_year, format_japanese_datetime
+from analytics.vocabulary import format_fiscal_year, format_japanese_date, format_japanese_datetime
 
 
 @pytest.mark.parametrize(
@@ -32,3 +32,16 @@ def test_fiscal_year_is_written_with_era_and_western_year(year: int, expected: s
 )
 def test_a_moment_is_written_with_its_era_year_month_and_day(moment: datetime, expected: str) -> None:
     assert format_japanese_datetime(moment) == expected
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (date(2026, 11, 24), "令和8年11月24日"),
+        (date(2025, 2, 3), "令和7年2月3日"),
+        (date(2019, 5, 1), "令和元年5月1日"),
+        (date(2019, 4, 30), "平成31年4月30日"),
+    ],
+)
+def test_a_date_on_official_papers_is_written_in_its_era(day: date, expected: str) -> None:
+    assert format_japanese_date(day) == expected

@@ -3,6 +3,7 @@
 import argparse
 import sys
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from analytics import store
@@ -14,6 +15,7 @@ from analytics.files import write_file_atomically
 from analytics.plan_admin import describe_revision, read_plan_for
 from analytics.progress import TargetError
 from analytics.reports import FORMATS
+from analytics.reports.pptx_report import TemplateError, render_pptx
 from analytics.reports.report_content import WHOLE_PLAN, ScopeError, build_report
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -32,6 +34,12 @@ def add_export_command(commands: argparse._SubParsersAction) -> None:
         help="範囲: all（計画全体・既定）、flagged（要注意の指標のみ）、基本方針のコード（例: 1）",
     )
     export.add_argument(
+        "--template",
+        type=Path,
+        metavar="FILE.pptx",
+        help="PowerPoint の元にする市のテンプレート（既定: 設定ファイルの [reports] template、なければ data/report_template.pptx）",
+    )
+    export.add_argument(
         "--plan-then", action="store_true", help="当時の計画で評価（その年度末に有効だった計画の版を使う）"
     )
     export.set_defaults(handler=run_export)
@@ -43,6 +51,8 @@ def run_export(arguments: argparse.Namespace) -> int:
     Exit 1 for a bad settings file or plan target or an empty store, 2 for a scope, year or output
     the store cannot serve.
     """
+    if arguments.template is not None and arguments.format != "pptx":
+        return _fail("--template は --format pptx のときだけ指定できます。", EXIT_USAGE)
     if not arguments.output.parent.is_dir():
         return _fail(f"書き出し先のフォルダがありません: {arguments.output.parent}", EXIT_USAGE)
     try:
@@ -69,12 +79,15 @@ def run_export(arguments: argparse.Namespace) -> int:
             today=date.today(),
             settings=settings,
         )
+        render = FORMATS[arguments.format].render
+        if arguments.format == "pptx":
+            render = partial(render_pptx, template=arguments.template)
+        # Rendered while writing, so that a failure halfway leaves the previous file as it was.
+        write_file_atomically(arguments.output, lambda stream: stream.write(render(report)))
     except ScopeError as error:
         return _fail(str(error), EXIT_USAGE)
-    except (SettingsError, TargetError) as error:
+    except (SettingsError, TargetError, TemplateError) as error:
         return _fail(str(error), EXIT_INVALID)
-    render = FORMATS[arguments.format].render
-    write_file_atomically(arguments.output, lambda stream: stream.write(render(report)))
     print(
         f"{arguments.output} に書き出しました（{v.format_fiscal_year(report.year)}、{report.scope_label}、"
         f"指標 {len(report.indicators)} 件、計画: {describe_revision(plan)}）。"

@@ -10,6 +10,7 @@ from analytics import vocabulary as v
 from analytics.charts import FONT_FAMILY, chart_config, plot_indicator_trend
 from analytics.presentation import render_status_tiles, status_badge
 from analytics.reports.report_content import (
+    GuideSlide,
     IndicatorSlide,
     MethodSlide,
     PolicySlide,
@@ -41,7 +42,7 @@ STYLE = f"""<style>
 .report-block .facts p {{ margin: 0.15em 0; }}
 .report-block td.short {{ white-space: nowrap; }}
 .report-block .commentary {{ background: #F3F4F6; padding: 0.5em 0.8em; white-space: pre-line; }}
-.report-block .commentary .by, .report-block .commentary .empty {{ color: #5F6B7A; font-size: 0.85em; }}
+.report-block .commentary .by {{ color: #5F6B7A; font-size: 0.85em; }}
 .report-block .notice {{ color: #A14000; font-weight: 700; border: 2px solid #E69F00; padding: 0.3em 0.6em; }}
 .report-block .tiles .tile .count {{ font-size: 1.6em; }}
 </style>"""
@@ -90,9 +91,16 @@ def slide_rows(slide: Slide, *, large: bool = False) -> list[tuple[Block, ...]]:
         details = "".join(f'<p class="label">{html.escape(detail)}</p>' for detail in slide.details)
         return [(_block(f"<h1>{html.escape(slide.plan_name)}</h1><h2>{html.escape(slide.heading)}</h2>{details}"),)]
     if isinstance(slide, SummarySlide):
-        counts = "" if slide.counts is None else f"{table_html(slide.counts)}<h3>要注意の指標</h3>"
-        flagged = table_html(slide.flagged) if len(slide.flagged) else "<p>要注意の指標はありません。</p>"
+        counts = (
+            "" if slide.counts is None else f"{table_html(slide.counts)}<h3>{html.escape(slide.flagged_heading)}</h3>"
+        )
+        flagged = table_html(slide.flagged) if len(slide.flagged) else ""
         return [(_block(f"<h2>{html.escape(slide.heading)}</h2>{counts}{flagged}"),)]
+    if isinstance(slide, GuideSlide):
+        statuses = table_html(pd.DataFrame(slide.statuses, columns=["状況", "意味"]))
+        keys = table_html(pd.DataFrame(slide.chart_keys, columns=["グラフの線", "意味"]))
+        body = f"<h2>{html.escape(slide.heading)}</h2><p>{html.escape(slide.rule)}</p>{statuses}{keys}"
+        return [(_block(body),)]
     if isinstance(slide, PolicySlide):
         heading = f'<p class="label">{html.escape(slide.label)}</p><h2>{html.escape(slide.name)}</h2>'
         summary = f"<p>まとめ: {_badge(slide.status)}</p>"
@@ -113,7 +121,10 @@ def _indicator_rows(slide: IndicatorSlide, large: bool) -> list[tuple[Block, ...
         f"<h2>{html.escape(indicator['code'])}　{html.escape(indicator['name'])}</h2>"
     )
     facts = "".join(f"<p>{html.escape(fact)}</p>" for fact in slide.facts)
-    reasons = "".join(f"<p>⚑ {html.escape(reason)}</p>" for reason in indicator["reasons"])
+    reasons = "".join(f"<p><strong>⚑ {html.escape(reason)}</strong></p>" for reason in slide.reasons)
+    reasons += "".join(f'<p class="note">※ {html.escape(note)}</p>' for note in slide.notes)
+    if slide.about:
+        reasons += f'<p class="label">{html.escape(slide.about)}</p>'
     figure = plot_indicator_trend(slide.history, indicator)
     figure.update_layout(
         title=None,
@@ -122,13 +133,13 @@ def _indicator_rows(slide: IndicatorSlide, large: bool) -> list[tuple[Block, ...
         margin={"t": 24},  # room for the note that the axis does not start at zero
         font={"size": 18 if large else 13},
     )
-    if slide.commentary:
-        commentary = f'{html.escape(slide.commentary)}<div class="by">{html.escape(slide.commentary_by)}</div>'
-    else:
-        commentary = '<div class="empty">（この年度の所見はまだありません）</div>'
-    commentary = f'<div class="commentary"><strong>所見</strong><br>{commentary}</div>'
     status = f'{_badge(indicator["status"])}<div class="facts">{facts}{reasons}</div>'
-    return [(_block(heading),), (figure, _block(status)), (_block(table_html(slide.recent)), _block(commentary))]
+    recent = _block(table_html(slide.recent))
+    if not slide.commentary:  # no empty 所見 box
+        return [(_block(heading),), (figure, _block(status)), (recent,)]
+    commentary = f'{html.escape(slide.commentary)}<div class="by">{html.escape(slide.commentary_by)}</div>'
+    commentary = f'<div class="commentary"><strong>所見</strong><br>{commentary}</div>'
+    return [(_block(heading),), (figure, _block(status)), (recent, _block(commentary))]
 
 
 def table_html(frame: pd.DataFrame) -> str:
@@ -167,6 +178,7 @@ _KINDS = {
     TitleSlide: "title",
     SummarySlide: "summary",
     PolicySlide: "policy",
+    GuideSlide: "guide",
     IndicatorSlide: "indicator",
     MethodSlide: "method",
 }

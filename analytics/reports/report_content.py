@@ -30,12 +30,11 @@ from analytics.presentation import (
 WHOLE_PLAN = "all"
 FLAGGED = "flagged"
 RECENT_YEARS = 4
-# The summary slide has room for the status counts and three flagged indicators with their reasons;
-# the rest continue five to a slide, so that the text stays large enough to read on a projector.
-FLAGGED_ON_SUMMARY = 3
-# A 所見 is a short text: the PowerPoint panel beside the year table holds this many characters.
+# A 所見 is a short text: at 18pt it fits in four lines under an indicator's reasons on a slide.
 COMMENTARY_LIMIT = 160
-FLAGGED_PER_SLIDE = 5
+# Flagged indicators with their reasons, two to a slide: at 18pt on a projector two rows of two or
+# three reasons fill the slide (the PowerPoint continues a share that would still not fit).
+FLAGGED_PER_SLIDE = 2
 _TOKYO = ZoneInfo("Asia/Tokyo")
 _STATUS_BY_BADGE = {status_badge(status): status for status in v.STATUSES}
 
@@ -55,11 +54,28 @@ class TitleSlide:
 
 @dataclass(frozen=True)
 class SummarySlide:
-    """Status counts per 基本方針 (first slide only) and the flagged indicators with their reasons."""
+    """Status counts per 基本方針 (first slide only, no flagged rows), or a share of the flagged
+    indicators with their reasons; `flagged_total` counts all of them, whatever this slide shows."""
 
     heading: str
     counts: pd.DataFrame | None
     flagged: pd.DataFrame
+    flagged_total: int
+
+    @property
+    def flagged_heading(self) -> str:
+        """「要注意の指標（5）」: the number flagged in the whole report, not the rows on this slide."""
+        return f"要注意の指標（{self.flagged_total}）" if self.flagged_total else "要注意の指標はありません"
+
+
+@dataclass(frozen=True)
+class GuideSlide:
+    """How to read the report: what each status means and what each line of a chart is."""
+
+    heading: str
+    rule: str
+    statuses: tuple[tuple[str, str], ...]
+    chart_keys: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -71,12 +87,33 @@ class TrendSeries:
     path: tuple[float | None, ...]
     baseline: tuple[float | None, ...]
     target: tuple[float | None, ...]
+    band_high: tuple[float | None, ...]
+    band_low: tuple[float | None, ...]
+    trend: tuple[float | None, ...]
 
     NAMES = ("実績値", "目標達成ペース", "基準値", "目標値")
+    DRAWN_NAMES = (
+        "実績値",
+        "95%区間",
+        "95%区間（下限）",
+        "目標達成ペース",
+        "傾向と目標年度の見込み",
+        "基準値",
+        "目標値",
+    )
 
     def columns(self) -> tuple[tuple[float | None, ...], ...]:
         """The four series in the order of NAMES."""
         return self.actual, self.path, self.baseline, self.target
+
+    def drawn_columns(self) -> tuple[tuple[float | None, ...], ...]:
+        """Every series a chart draws, in the order of DRAWN_NAMES: also the 95% band and the projection
+        the reasons quote, so that a chart shows what its slide says."""
+        return self.actual, self.band_high, self.band_low, self.path, self.trend, self.baseline, self.target
+
+    def value_range(self) -> list[float]:
+        """Every plotted number, for fitting the value axis to the data."""
+        return [x for column in self.drawn_columns() for x in column if x is not None]
 
 
 @dataclass(frozen=True)
@@ -100,6 +137,9 @@ class IndicatorSlide:
     history: pd.DataFrame
     series: TrendSeries
     facts: tuple[str, ...]
+    reasons: tuple[str, ...]
+    notes: tuple[str, ...]
+    about: str
     recent: pd.DataFrame
     commentary: str
     commentary_by: str
@@ -114,7 +154,7 @@ class MethodSlide:
     example: str
 
 
-Slide = TitleSlide | SummarySlide | PolicySlide | IndicatorSlide | MethodSlide
+Slide = TitleSlide | SummarySlide | GuideSlide | PolicySlide | IndicatorSlide | MethodSlide
 
 
 @dataclass(frozen=True)
@@ -181,8 +221,8 @@ def save_commentary(engine: Engine, indicator_code: str, fiscal_year: int, text:
 
 
 def sign_commentary(author: str, written: datetime) -> str:
-    """「企画課 田中（2025年2月3日）」: who wrote a 所見 and on which day, in Japan's time zone."""
-    return f"{author}（{written.astimezone(_TOKYO):%Y年%-m月%-d日}）"
+    """「企画課 田中（令和7年2月3日）」: who wrote a 所見 and on which day, in Japan's time zone."""
+    return f"{author}（{v.format_japanese_date(written.astimezone(_TOKYO))}）"
 
 
 def ink_on(colour: str) -> str:
@@ -238,6 +278,7 @@ def build_report(
     heading = f"{plan.level(v.INDICATOR)}の進捗状況　{v.format_fiscal_year(evaluation.year)}"
     slides: list[Slide] = [_title_slide(plan_name, heading, evaluation, choices[scope], today, describe_revision(plan))]
     slides += _summary_slides(evaluation.summary, indicators, in_scope, policy_level)
+    slides.append(_guide_slide(settings or Settings(), evaluation.method))
     for code in in_scope:
         members = indicators[indicators["policy_code"] == code]
         slides.append(_policy_slide(f"{policy_level}{code}", code, policies[code], evaluation.summary, members))
@@ -287,7 +328,7 @@ def _title_slide(
             f"対象: {scope_label}",
             f"評価方法: {v.METHOD_LABELS[evaluation.method]}",
             f"計画: {revision}",
-            f"{today.year}年{today.month}月{today.day}日 作成",
+            f"{v.format_japanese_date(today)} 作成",
         ),
     )
 
@@ -307,9 +348,48 @@ def _summary_slides(
         }
     ).reset_index(drop=True)
     counts = _count_table(summary, policies, policy_level)
-    first = SummarySlide("全体の状況と要注意の指標", counts, table.iloc[:FLAGGED_ON_SUMMARY])
-    rest = range(FLAGGED_ON_SUMMARY, len(table), FLAGGED_PER_SLIDE)
-    return [first, *(SummarySlide("要注意の指標（続き）", None, table.iloc[i : i + FLAGGED_PER_SLIDE]) for i in rest)]
+    total = len(table)
+    first = SummarySlide("全体の状況", counts, table.iloc[:0], total)
+    shares = [
+        SummarySlide(
+            f"要注意の指標（{total}）{'（続き）' if start else ''}",
+            None,
+            table.iloc[start : start + FLAGGED_PER_SLIDE],
+            total,
+        )
+        for start in range(0, total, FLAGGED_PER_SLIDE)
+    ]
+    return [first, *shares]
+
+
+def _guide_slide(settings: Settings, method: str) -> GuideSlide:
+    thresholds = settings.thresholds(method)
+    on_track, behind = f"{thresholds.on_track:g}%", f"{thresholds.slightly_behind:g}%"
+    measure = "計画どおりの進みに対する実績の進み" if method == v.LINEAR else "必要な成長率に対する実績の成長率"
+    evidence = settings.status_rule == v.EVIDENCE
+    rule = f"状況は、{measure}（%）で決めます。" + (
+        "計画との差が誤差の範囲なら ○ 順調 とし、「誤差の範囲」と注記します。" if evidence else ""
+    )
+    meanings = {
+        v.ACHIEVED: "目標値に届いた",
+        v.ON_TRACK: f"{on_track} 以上" + ("、または差が誤差の範囲" if evidence else ""),
+        v.SLIGHTLY_BEHIND: f"{behind} 以上 {on_track} 未満",
+        v.BEHIND: f"0% 以上 {behind} 未満",
+        v.WORSENED: "基準値より悪い",
+        v.NO_DATA: "この年度の値がなく、評価できない",
+    }
+    return GuideSlide(
+        heading="評価の見かた",
+        rule=rule,
+        statuses=tuple((status_badge(status), meanings[status]) for status in v.STATUSES),
+        chart_keys=(
+            ("実績値", "調査の値（太い線と丸）"),
+            ("95%区間", "標本誤差の幅（細い破線の上限と下限）"),
+            ("目標達成ペース", "基準値から目標値へ計画どおり進む線"),
+            ("傾向と見込み", "実績の傾向（最小二乗法）を目標年度まで延ばした線"),
+            ("基準値・目標値", "横線と菱形"),
+        ),
+    )
 
 
 def _count_table(summary: pd.DataFrame, policies: list[str], policy_level: str) -> pd.DataFrame:
@@ -334,23 +414,12 @@ def _policy_slide(label: str, code: str, name: str, summary: pd.DataFrame, membe
 
 def _indicator_slide(indicator: pd.Series, policy_label: str, history: pd.DataFrame) -> IndicatorSlide:
     unit = indicator["unit"]
-    progress = "—" if pd.isna(indicator["progress_rate"]) else f"{indicator['progress_rate']:.0f}%"
-    expected = (
-        "" if pd.isna(indicator["expected"]) else f"（目標達成ペース {format_value(indicator['expected'], unit)}）"
-    )
     facts = (
         describe_observation(indicator),
-        f"進捗率 {progress}{expected}",
+        describe_progress(indicator),
         f"基準値 {format_value(indicator['baseline_value'], unit)}（{v.format_fiscal_year(int(indicator['baseline_year']))}）"
         f" → 目標値 {format_value(indicator['target_value'], unit)}（{v.format_fiscal_year(int(indicator['target_year']))}）"
         f"{'' if indicator['higher_is_better'] else '　低いほど良い'}",
-        *_about(indicator),
-        # The other bands the error allows, so that the slide says what the dashboard says.
-        *(
-            [f"状況: {describe_status(indicator['status'], indicator['status_range'])}"]
-            if indicator["status_range"]
-            else []
-        ),
     )
     recent = tabulate_history(history, int(indicator["baseline_year"])).tail(RECENT_YEARS).drop(columns="進捗率")
     if unit != v.PERCENT:
@@ -362,17 +431,34 @@ def _indicator_slide(indicator: pd.Series, policy_label: str, history: pd.DataFr
         history=history,
         series=trend_series(history, indicator),
         facts=facts,
+        reasons=tuple(indicator["reasons"]),
+        # The 誤差の範囲 notes and the other bands the error allows, so the slide says what the dashboard says.
+        notes=tuple(indicator["notes"]),
+        about=_about(indicator),
         recent=recent.reset_index(drop=True),
         commentary=indicator["commentary"],
         commentary_by=indicator["commentary_by"],
     )
 
 
-def _about(indicator: pd.Series) -> list[str]:
-    """The definition and 担当課 as one line, so a slide's facts box keeps its room for the reasons."""
+def describe_progress(indicator: pd.Series) -> str:
+    """「進捗率 36%（計画どおりなら 90%）」: progress from baseline to target beside the progress the path
+    expects by this year, both as shares of the way, so that no two kinds of percentage stand together."""
+    actual, expected = indicator["progress_rate"], _expected_progress(indicator)
+    if pd.isna(actual):
+        return "進捗率 —（この年度の値がないため計算できません）"
+    return f"進捗率 {actual:.0f}%" + ("" if pd.isna(expected) else f"（計画どおりなら {expected:.0f}%）")
+
+
+def _expected_progress(indicator: pd.Series) -> float:
+    span = indicator["target_value"] - indicator["baseline_value"]
+    return (indicator["expected"] - indicator["baseline_value"]) / span * 100
+
+
+def _about(indicator: pd.Series) -> str:
+    """The definition and 担当課 as one line, under the reasons and notes."""
     department = f"担当課: {indicator['departments']}" if indicator["departments"] else ""
-    line = " ／ ".join(part for part in (indicator["definition"], department) if part)
-    return [line] if line else []
+    return " ／ ".join(part for part in (indicator["definition"], department) if part)
 
 
 def trend_series(history: pd.DataFrame, indicator: pd.Series) -> TrendSeries:
@@ -382,6 +468,7 @@ def trend_series(history: pd.DataFrame, indicator: pd.Series) -> TrendSeries:
     start, end = float(indicator["baseline_value"]), float(indicator["target_value"])
     observed = dict(zip(history["fiscal_year"].astype(int), history["value"].astype(float), strict=True))
     years = tuple(range(min([baseline_year, *observed]), max([target_year, *observed]) + 1))
+    band = _band(history) if indicator["unit"] == v.PERCENT else {}
     return TrendSeries(
         years=years,
         actual=tuple(observed.get(year) for year in years),
@@ -393,4 +480,32 @@ def trend_series(history: pd.DataFrame, indicator: pd.Series) -> TrendSeries:
         ),
         baseline=tuple(start for _ in years),
         target=tuple(end if year == target_year else None for year in years),
+        band_high=tuple(band[year][1] if year in band else None for year in years),
+        band_low=tuple(band[year][0] if year in band else None for year in years),
+        trend=_trend(indicator, min(observed, default=target_year), years),
+    )
+
+
+def _band(history: pd.DataFrame) -> dict[int, tuple[float, float]]:
+    """The 95% interval per year where the margin is known (a count or a year without n has none)."""
+    known = history[history["interval_low"].notna() & history["interval_high"].notna()]
+    return {
+        int(year): (round(float(low), 2), round(float(high), 2))
+        for year, low, high in zip(known["fiscal_year"], known["interval_low"], known["interval_high"], strict=True)
+    }
+
+
+def _trend(indicator: pd.Series, first: int, years: tuple[int, ...]) -> tuple[float | None, ...]:
+    """The least-squares line from the first observed year to the target year, ending at the projection
+    that the reasons and notes quote (as on the dashboard's trend chart)."""
+    slope, projected, target_year = (
+        indicator["trend_slope"],
+        indicator["projected_value"],
+        int(indicator["target_year"]),
+    )
+    if pd.isna(slope) or pd.isna(projected):
+        return tuple(None for _ in years)
+    return tuple(
+        round(float(projected + slope * (year - target_year)), 2) if first <= year <= target_year else None
+        for year in years
     )

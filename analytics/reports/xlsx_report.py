@@ -78,12 +78,14 @@ def _summary_sheet(sheet: Worksheet, report: Report) -> None:
             "所見の記入": indicators["commentary_by"],
             "定義": indicators["definition"],
             "担当課": indicators["departments"],
+            # The 誤差の範囲 notes, as on every slide and page: why a status is not lower.
+            "注記": indicators["notes"].map("\n".join),
         }
     )
     formats = {"値": "0.0", "回答者数": "#,##0", "誤差(±pt, 95%)": "0.0", "進捗率(%)": "0", "目標達成ペース": "0.0"}
     _write_table(sheet, table, formats, top=below + 1)
     _colour_statuses(sheet)
-    widths = {"A": 12, "B": 48, "N": 14, "O": 60, "P": 60, "Q": 24, "R": 40, "S": 24}
+    widths = {"A": 12, "B": 48, "N": 14, "O": 60, "P": 60, "Q": 24, "R": 40, "S": 24, "T": 60}
     for column, width in widths.items():
         sheet.column_dimensions[column].width = width
     for column in "CDEFGHIJKLM":
