@@ -541,10 +541,10 @@ def add_plan_revision(
     saved_at: datetime,
     restored_from: int | None = None,
 ) -> int:
-    """Store `base`'s structure with `indicators` as the next revision, which becomes the current
-    plan; returns its number. Earlier revisions are never changed."""
+    """Store `base`'s structure and 年次目標 with `indicators` as the next revision, which becomes the
+    current plan; returns its number. Earlier revisions are never changed."""
     indicators = IndicatorFrame.validate(indicators)
-    content = pd.concat([base.nodes, indicators]).to_csv(index=False).encode("utf-8")
+    content = pd.concat([base.nodes, indicators, base.yearly_targets]).to_csv(index=False).encode("utf-8")
     plan = replace(
         base, label=label, source="計画の管理", sha256=hashlib.sha256(content).hexdigest(), indicators=indicators
     )

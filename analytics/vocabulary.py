@@ -111,10 +111,11 @@ METHOD_LABELS: Final = {LINEAR: "直線法", CAGR: "成長率法（Open SDG 方�
 PATH_PLAN: Final = "plan"
 PATH_YEARLY_TARGET: Final = "yearly_target"
 PATH_INTERPOLATED: Final = "interpolated"
+YEARLY_TARGET: Final = "年次目標"
 PATH_LABELS: Final = {
     PATH_PLAN: "目標達成ペース",
-    PATH_YEARLY_TARGET: "年次目標",
-    PATH_INTERPOLATED: "年次目標から求めた目標達成ペース",
+    PATH_YEARLY_TARGET: YEARLY_TARGET,
+    PATH_INTERPOLATED: f"{YEARLY_TARGET}から求めた目標達成ペース",
 }
 # Whether a status below 順調 needs evidence beyond sampling error (issue 12) or the point estimate suffices.
 EVIDENCE: Final = "evidence"
