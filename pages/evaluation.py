@@ -5,7 +5,14 @@ import streamlit as st
 
 from analytics import store
 from analytics import vocabulary as v
-from analytics.actions.overview import count_progress, grade_measures, list_unreported, locate_actions, tabulate_actions
+from analytics.actions.overview import (
+    count_progress,
+    grade_measures,
+    list_unreported,
+    locate_actions,
+    tabulate_action_batches,
+    tabulate_actions,
+)
 from analytics.actions.settings import DIRECTIONS, GRADES, load_action_settings
 from analytics.actions.survey import build_survey, preview_answers, read_survey, survey_departments
 from ui.auth import current_admin, current_editor, show_sign_in
@@ -143,18 +150,7 @@ with survey_tab:
     history = store.read_action_batches(engine)
     if not history.empty:
         st.markdown("**調査票の取込の履歴**")
-        show_table(
-            history.rename(
-                columns={
-                    "id": "取込",
-                    "created_at": "日時",
-                    "created_by": "取込者",
-                    "file_names": "ファイル",
-                    "undone_at": "取消日時",
-                }
-            ),
-            key="survey-history",
-        )
+        show_table(tabulate_action_batches(history), key="survey-history")
         open_batches = history.loc[history["undone_at"].isna(), "id"].tolist()
         if editor is not None and open_batches:
             batch = st.selectbox("取り消す取込", open_batches, key="survey_undo_batch")

@@ -81,3 +81,14 @@ def test_an_admin_records_a_secondary_grade_beside_the_suggestion() -> None:
     assert grades.loc["1.1", ["二次評価", "二次評価のコメント"]].tolist() == ["A 順調", "委員会の判断"]
     assert grades.loc["1.1", "一次評価（提案）"] != "A 順調"
     assert grades.loc["1.1", "差"] == "一次評価と異なる"
+
+
+def test_the_withdrawal_of_the_sample_reports_is_a_step_an_editor_can_undo(engine: Engine) -> None:
+    app = _signed_in("山田")
+    history = next(table.value for table in app.table if "内容" in table.value.columns)
+    assert history[["取込", "取込者", "内容"]].values.tolist() == [[1, "山田", "サンプルデータの取り下げ"]]
+    _select(app, "取り消す取込", 1)
+    next(button for button in app.button if button.label == "取り消す").click()
+    app.run()
+    assert not app.exception
+    assert store.read_action_reports(engine)["sample"].sum() == 63 - 1  # the real 1-① FY2024 report is newer
