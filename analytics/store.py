@@ -6,7 +6,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -894,32 +894,55 @@ def read_observation_history(engine: Engine, batch_id: int) -> pd.DataFrame:
         return pd.read_sql(query, connection).astype({"old_respondents": "Int64", "new_respondents": "Int64"})
 
 
-def add_user(engine: Engine, name: str, password_hash: str, role: str) -> None:
-    """Create a local account; StoreError when the name is taken."""
+def add_user(engine: Engine, name: str, password_hash: str, role: str, departments: Sequence[str] = ()) -> None:
+    """Create a local account (with the 担当課 it reports for, if any); StoreError when the name is taken."""
     with _write_transaction(engine) as connection:
         if connection.execute(sa.select(users.c.name).where(users.c.name == name)).first():
             raise StoreError(f"ユーザー「{name}」は既に登録されています。別の名前にしてください。")
         connection.execute(
-            users.insert().values(name=name, password_hash=password_hash, role=role, created_at=datetime.now(UTC))
+            users.insert().values(
+                name=name,
+                password_hash=password_hash,
+                role=role,
+                created_at=datetime.now(UTC),
+                departments=_encode_departments(departments),
+            )
         )
 
 
 def read_user(engine: Engine, name: str) -> dict | None:
-    """One local account (name, password_hash, role, created_at, disabled_at), or None."""
+    """One local account (name, password_hash, role, created_at, disabled_at, departments), or None."""
     with engine.connect() as connection:
         row = connection.execute(sa.select(users).where(users.c.name == name)).mappings().first()
-    return dict(row) if row else None
+    return dict(row) | {"departments": _decode_departments(row["departments"])} if row else None
 
 
 def read_users(engine: Engine) -> pd.DataFrame:
-    """Every local account but its password hash, by name."""
-    query = sa.select(users.c.name, users.c.role, users.c.created_at, users.c.disabled_at).order_by(users.c.name)
+    """Every local account but its password hash, by name; departments as a tuple (empty: every 取組)."""
+    query = sa.select(
+        users.c.name, users.c.role, users.c.created_at, users.c.disabled_at, users.c.departments
+    ).order_by(users.c.name)
     with engine.connect() as connection:
-        return pd.read_sql(query, connection)
+        frame = pd.read_sql(query, connection)
+    return frame.assign(departments=[_decode_departments(text) for text in frame["departments"]])
+
+
+def set_user_departments(engine: Engine, name: str, departments: Sequence[str]) -> None:
+    """Replace the 担当課 of an account; StoreError when there is no such account."""
+    update_user(engine, name, departments=_encode_departments(departments))
+
+
+def _encode_departments(departments: Sequence[str]) -> str | None:
+    return json.dumps(list(departments), ensure_ascii=False) if departments else None
+
+
+def _decode_departments(text: object) -> tuple[str, ...]:
+    # pandas reads a NULL as NaN, a single row as None.
+    return tuple(json.loads(text)) if isinstance(text, str) and text else ()
 
 
 def update_user(engine: Engine, name: str, **values: object) -> None:
-    """Change an account's password_hash or disabled_at; StoreError when there is no such account."""
+    """Change an account's password_hash, disabled_at or departments; StoreError when there is no such account."""
     with _write_transaction(engine) as connection:
         if connection.execute(users.update().where(users.c.name == name).values(**values)).rowcount == 0:
             raise StoreError(f"ユーザー「{name}」は登録されていません。一覧を読み込み直してください。")

@@ -14,7 +14,14 @@ from analytics.actions.overview import (
     tabulate_actions,
 )
 from analytics.actions.settings import DIRECTIONS, GRADES, load_action_settings
-from analytics.actions.survey import build_survey, preview_answers, read_survey, survey_departments
+from analytics.actions.survey import (
+    build_survey,
+    check_reportable,
+    list_reportable,
+    preview_answers,
+    read_survey,
+    survey_departments,
+)
 from ui.auth import current_admin, current_editor, show_sign_in
 from ui.context import failures_shown, get_engine, read_current_plan, read_evaluation, read_years, show_header
 from ui.layout import show_table
@@ -98,10 +105,15 @@ with entry_tab:
         st.info("入力には編集者としてのログインが必要です。", icon=":material/lock:")
         show_sign_in()
     else:
+        reportable = actions[actions["コード"].isin(list_reportable(plan, editor)["code"])]
+        if editor.departments:
+            st.caption(f"{'、'.join(editor.departments)}の{plan.level(v.ACTION)}を入力できます。")
+        if reportable.empty:
+            st.info(f"この{plan.level(v.POLICY)}には、入力できる{plan.level(v.ACTION)}がありません。")
         with st.form("report_form"):
             code = st.selectbox(
                 plan.level(v.ACTION),
-                actions["コード"],
+                reportable["コード"],
                 format_func=lambda c: f"{c} {actions.set_index('コード').loc[c, plan.level(v.ACTION)]}",
             )
             status = st.selectbox("実施状況", settings.scale)
@@ -110,11 +122,12 @@ with entry_tab:
             participants = st.number_input("参加者数", min_value=0, value=None, step=1)
             issues = st.text_area("課題")
             direction = st.selectbox("今後の方向性", DIRECTIONS)
-            if st.form_submit_button("保存する"):
+            if st.form_submit_button("保存する", disabled=reportable.empty):
                 department = survey_departments(plan).set_index("code").loc[code, "department"]
                 row = {"action_code": code, "fiscal_year": year, "status": status, "result": result.strip()}
                 extra = {"sessions": sessions, "participants": participants, "issues": issues.strip()}
                 with failures_shown():
+                    check_reportable(plan, code, editor)
                     store.write_action_reports(
                         engine,
                         pd.DataFrame([row | extra | {"direction": direction, "department": department}]),
@@ -138,7 +151,7 @@ with survey_tab:
         files = st.file_uploader("記入済みの調査票", type=["xlsx"], accept_multiple_files=True, key="survey_files")
         if files:
             with failures_shown():
-                answers = [read_survey(f.name, f.getvalue(), year, plan, settings) for f in files]
+                answers = [read_survey(f.name, f.getvalue(), year, plan, settings, editor) for f in files]
                 errors = [error for answer in answers for error in answer.errors]
                 rows = pd.concat([answer.rows for answer in answers], ignore_index=True)
                 show_table(preview_answers(rows, reports), key="survey-preview")

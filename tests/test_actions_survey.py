@@ -9,6 +9,15 @@ from sqlalchemy.engine import Engine
 
 from analytics import store
 from analytics import vocabulary as v
+from analytics.accounts import ADMIN, EDITOR, User
+from analytics.actions.settings import load_action_settings
+from analytics.actions.survey import (
+    ReportRefusedError,
+    check_reportable,
+    list_plan_departments,
+    list_reportable,
+    read_survey,
+)
 from analytics.cli import main
 from analytics.plan import build_plan
 
@@ -246,3 +255,40 @@ def test_the_evaluation_sheet_shows_each_measure_with_its_actions_and_both_grade
     statuses = {row[0]: row[3] for row in sheet.iter_rows(min_row=8, values_only=True)}
     assert list(statuses) == ["1-①", "1-②", "1-③", "1-④", "1-⑤", "1-⑥", "1-⑦"]
     assert set(statuses.values()) <= {"◎ 計画以上", "○ 計画どおり", "△ 一部未実施", "✕ 未実施"}
+
+
+@pytest.mark.parametrize(
+    ("reporter", "errors"),
+    [
+        (None, []),
+        (User("管理太郎", ADMIN, ("参画協働課",)), []),
+        (User("山田", EDITOR), []),
+        (User("山田", EDITOR, ("広報課",)), []),
+        (
+            User("佐藤", EDITOR, ("参画協働課", "市民課")),
+            [
+                f"調査票_2024年度_広報課.xlsx の「調査票」シート A{row}: 取組項目「{code}」の担当課は広報課で、"
+                "佐藤さんの担当課（参画協働課、市民課）ではありません。広報課の編集者か管理者に入力を依頼してください。"
+                for row, code in ((5, "1-①"), (6, "1-②"))
+            ],
+        ),
+    ],
+    ids=["command line", "admin", "editor without 担当課", "editor of the section", "editor of another section"],
+)
+def test_an_editor_imports_only_the_rows_of_their_own_departments(
+    plan_store: Engine, tmp_path: Path, reporter: User | None, errors: list[str]
+) -> None:
+    main(["actions", "survey", "--year", "2024", "--output", str(tmp_path)])
+    filled = _fill(tmp_path / "調査票_2024年度_広報課.xlsx", {"C5": PLANNED, "C6": PARTLY})
+    plan = store.read_plans(plan_store)[-1]
+    answers = read_survey(filled.name, filled.read_bytes(), 2024, plan, load_action_settings(), reporter)
+    assert (answers.errors, len(answers.rows)) == (errors, 0 if errors else 2)
+
+
+def test_the_entry_choices_are_the_actions_of_the_editors_departments(plan_store: Engine) -> None:
+    plan = store.read_plans(plan_store)[-1]
+    assert list_reportable(plan, User("佐藤", EDITOR, ("参画協働課",)))["code"].tolist() == ["1-③"]
+    assert len(list_reportable(plan, User("山田", EDITOR))) == 21
+    assert list_plan_departments(plan) == ["参画協働課", "広報課"]
+    with pytest.raises(ReportRefusedError, match="取組項目「1-①」の担当課は広報課で、佐藤さんの担当課（参画協働課）"):
+        check_reportable(plan, "1-①", User("佐藤", EDITOR, ("参画協働課",)))
