@@ -222,7 +222,10 @@ def evaluate_observations(
             "baseline_value": baseline,
             "target_value": target,
             "expected": expected,
-            "path": np.select([own_target, follows_targets], [v.PATH_YEARLY_TARGET, v.PATH_INTERPOLATED], v.PATH_PLAN),
+            # A cell's path is the plan's shifted to its own start, so only an overall value meets the 年次目標 itself.
+            "path": np.select(
+                [own_target & ~cell, follows_targets], [v.PATH_YEARLY_TARGET, v.PATH_INTERPOLATED], v.PATH_PLAN
+            ),
             "gap": gap,
             "gap_low": gap_low,
             "gap_high": gap_high,

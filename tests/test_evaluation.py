@@ -696,3 +696,11 @@ def test_yearly_targets_are_the_expected_path_and_the_reason_names_them(
         indicators = attach_yearly_targets(indicators, _INTERIM)
     row = one(evaluate_indicators(indicators, observations(("1-a", year, value, None)), SETTINGS, method=method), "1-a")
     assert (round(row["expected"], 6), row["status"], row["reasons"]) == (expected, status, reasons)
+
+
+def test_a_breakdown_cell_follows_the_yearly_targets_from_its_own_start() -> None:
+    # The cell starts 5pt below the plan's baseline, so its FY2020 path is the 年次目標 45 less 5.
+    indicators = attach_yearly_targets(plan(indicator("1-a")), _INTERIM)
+    data = observations(("1-a", 2015, 35.0, 400, "年代", "20代"), ("1-a", 2020, 40.0, 400, "年代", "20代"))
+    row = one(evaluate_breakdowns(indicators, data, SETTINGS, year=2020), "1-a")
+    assert (row["expected"], row["path"], row["status"]) == (40.0, v.PATH_INTERPOLATED, v.ON_TRACK)
