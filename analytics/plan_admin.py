@@ -290,14 +290,20 @@ def tabulate_revisions(revisions: pd.DataFrame) -> pd.DataFrame:
 
 def _check_yearly_span(plan: Plan) -> None:
     """Every 年次目標 must lie strictly between its indicator's baseline and target years, also after
-    those years were edited."""
-    spans = plan.indicators.set_index("code")[["baseline_year", "target_year"]]
-    for code, year in zip(plan.yearly_targets["indicator_code"], plan.yearly_targets["fiscal_year"], strict=True):
-        start, end = spans.loc[code]
+    those years were edited, and beyond the baseline towards the target: progress is measured from
+    the baseline, so a path that starts by standing still or going back has no pace to grade."""
+    spans = plan.indicators.set_index("code")[["baseline_year", "target_year", "baseline_value", "target_value"]]
+    for code, year, value in plan.yearly_targets[["indicator_code", "fiscal_year", "value"]].itertuples(index=False):
+        start, end, baseline, target = spans.loc[code]
         if not start < year < end:
             raise PlanRevisionError(
-                f"指標「{code}」の{v.YEARLY_TARGET}の年度（{year}）は基準年度（{start}）と目標年度（{end}）の"
+                f"指標「{code}」の{v.YEARLY_TARGET}の年度（{year}）は基準年度（{int(start)}）と目標年度（{int(end)}）の"
                 "間にしてください。"
+            )
+        if (value - baseline) * (target - baseline) <= 0:
+            raise PlanRevisionError(
+                f"指標「{code}」の{v.YEARLY_TARGET}（{year}年度 {value:g}）は、基準値（{baseline:g}）から"
+                f"目標値（{target:g}）の側に進んだ値にしてください。"
             )
 
 
