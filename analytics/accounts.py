@@ -3,7 +3,7 @@
 import logging
 import math
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -17,6 +17,8 @@ from analytics import store
 EDITOR, ADMIN = "editor", "admin"
 ROLES = (EDITOR, ADMIN)
 ROLE_LABELS = {EDITOR: "編集者", ADMIN: "管理者"}
+# How the accounts table shows an editor without 担当課, who may report on every 取組.
+ALL_DEPARTMENTS = "（すべて）"
 MIN_PASSWORD_LENGTH = 8
 # Failures allowed before sign-in slows down; then each attempt waits 1, 2, 4 … seconds, at most a minute.
 FREE_FAILURES = 5
@@ -50,6 +52,13 @@ class User:
 
     name: str
     role: str
+    # The 担当課 whose 取組 this editor reports on; none: every 取組 (as for a 管理者).
+    departments: tuple[str, ...] = ()
+
+    def may_report_for(self, department: str) -> bool:
+        """Whether this person may enter or import a 取組 report of `department`: a 管理者 and an
+        editor without 担当課 for every 取組, an editor with 担当課 only for theirs."""
+        return self.is_admin or not self.departments or department in self.departments
 
     @property
     def is_editor(self) -> bool:
@@ -74,15 +83,22 @@ class SessionFailures:
     last_failed_at: datetime | None = None
 
 
-def create_user(engine: Engine, name: str, password: str, role: str = EDITOR) -> User:
-    """Store a new account with a salted hash of its password (never the password itself)."""
+def create_user(engine: Engine, name: str, password: str, role: str = EDITOR, departments: Sequence[str] = ()) -> User:
+    """Store a new account with a salted hash of its password (never the password itself) and the
+    担当課 it reports for, if any."""
     name = name.strip()
     if not name:
         raise AccountError("ユーザー名を入力してください。")
     if role not in ROLES:
         raise AccountError(f"役割は {'、'.join(ROLES)} のいずれかにしてください。")
-    store.add_user(engine, name, _hash(password), role)
-    return User(name=name, role=role)
+    departments = _clean_departments(departments)
+    store.add_user(engine, name, _hash(password), role, departments)
+    return User(name=name, role=role, departments=departments)
+
+
+def set_departments(engine: Engine, name: str, departments: Sequence[str]) -> None:
+    """Give an account its 担当課 (none: it may report on every 取組); takes effect at its next sign-in."""
+    store.set_user_departments(engine, name, _clean_departments(departments))
 
 
 def reset_password(engine: Engine, name: str, password: str) -> None:
@@ -104,6 +120,7 @@ def tabulate_accounts(engine: Engine) -> pd.DataFrame:
         {
             "ユーザー名": accounts["name"],
             "役割": accounts["role"].map(lambda role: ROLE_LABELS.get(role, role)),
+            "担当課": accounts["departments"].map(lambda departments: "、".join(departments) or ALL_DEPARTMENTS),
             "状態": accounts["disabled_at"].map(lambda disabled: "無効" if pd.notna(disabled) else "有効"),
             "作成日時": created.dt.strftime("%Y-%m-%d %H:%M"),
         }
@@ -118,7 +135,7 @@ def authenticate(engine: Engine, name: str, password: str) -> User | None:
             _HASHER.verify(account["password_hash"] if account else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
         return None
-    return User(name=account["name"], role=account["role"]) if account else None
+    return User(name=account["name"], role=account["role"], departments=account["departments"]) if account else None
 
 
 def sign_in(
@@ -174,6 +191,21 @@ def role_for_identity(settings: Mapping, claims: Mapping) -> str | None:
     if editors is None and not roles:
         return EDITOR
     return EDITOR if email in (editors or []) else None
+
+
+def departments_for_identity(settings: Mapping, claims: Mapping) -> tuple[str, ...]:
+    """The 担当課 of a person signed in through the identity provider, from the claim that
+    `[dashboard] department_claim` names (a text or a list); none when no claim is named or given."""
+    claim = settings.get("department_claim")
+    value = claims.get(claim) if claim else None
+    if value is None:
+        return ()
+    return _clean_departments([value] if isinstance(value, str) else list(value))
+
+
+def _clean_departments(departments: Sequence[str]) -> tuple[str, ...]:
+    """Names trimmed, blanks and repeats dropped, in the order given."""
+    return tuple(dict.fromkeys(name for name in (str(d).strip() for d in departments) if name))
 
 
 def _hash(password: str) -> str:

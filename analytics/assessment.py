@@ -7,6 +7,7 @@ import pandas as pd
 from analytics import vocabulary as v
 from analytics.evaluation import evaluate_breakdowns, evaluate_indicators, evaluate_observations, summarise_statuses
 from analytics.evaluation_settings import Settings
+from analytics.progress import attach_yearly_targets
 
 
 @dataclass(frozen=True)
@@ -50,15 +51,25 @@ def default_year(indicators: pd.DataFrame, observations: pd.DataFrame) -> int | 
 
 
 def evaluate_plan(
-    indicators: pd.DataFrame, observations: pd.DataFrame, settings: Settings, year: int | None, method: str
+    indicators: pd.DataFrame,
+    observations: pd.DataFrame,
+    settings: Settings,
+    year: int | None,
+    method: str,
+    yearly_targets: pd.DataFrame | None = None,
 ) -> PlanEvaluation:
-    """Evaluate at `year` (default: see default_year) with `method`.
+    """Evaluate at `year` (default: see default_year) with `method`, along the plan's 年次目標 where it sets them.
 
     Years after `year` are left out of the series, so a chart of FY2022 shows what was known then.
     """
     year = default_year(indicators, observations) if year is None else int(year)
+    if yearly_targets is not None:
+        indicators = attach_yearly_targets(indicators, yearly_targets)
     known = observations[observations["fiscal_year"] <= year]
     evaluated = evaluate_indicators(indicators, known, settings, year=year, method=method)
+    if yearly_targets is not None:
+        # The chart draws its path through the same 年次目標 the evaluation graded against.
+        evaluated = evaluated.assign(yearly_targets=indicators["yearly_targets"].to_numpy())
     series = evaluate_observations(indicators, known[known["dimension"] == v.OVERALL], settings, method=method)
     return PlanEvaluation(
         year=year,

@@ -36,6 +36,17 @@ def tabulate_trend(history: pd.DataFrame, indicator: pd.Series) -> pd.DataFrame:
     )
 
 
+def trace_target_path(indicator: pd.Series) -> tuple[list[int], list[float]]:
+    """The path the trend chart draws: baseline, the plan's 年次目標 where it sets them, target.
+
+    Straight lines between these points are the expected values the evaluation grades against.
+    """
+    interim = indicator.get("yearly_targets") or ()
+    years = [int(indicator["baseline_year"]), *(year for year, _ in interim), int(indicator["target_year"])]
+    values = [float(indicator["baseline_value"]), *(value for _, value in interim), float(indicator["target_value"])]
+    return years, values
+
+
 def tabulate_breakdown(cells: pd.DataFrame, indicator: pd.Series) -> pd.DataFrame:
     """The breakdown chart's numbers, one row per group: value, n, 95% interval, status."""
     return pd.DataFrame(

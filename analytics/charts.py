@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analytics import vocabulary as v
+from analytics.chart_data import trace_target_path
 from analytics.presentation import format_value, status_badge
 
 # Browsers and exports pick the first font they have; all of these carry Japanese glyphs.
@@ -73,10 +74,11 @@ def plot_indicator_trend(history: pd.DataFrame, indicator: pd.Series, *, compact
                 showlegend=not compact,
             )
         )
+    path_years, path_values = trace_target_path(indicator)
     figure.add_trace(
         go.Scatter(
-            x=[indicator["baseline_year"], indicator["target_year"]],
-            y=[indicator["baseline_value"], indicator["target_value"]],
+            x=path_years,
+            y=path_values,
             mode="lines",
             line={"color": _GUIDE, "dash": "dot", "width": 1.5},
             name="目標達成ペース",

@@ -53,6 +53,7 @@ _INDICATOR_COLUMNS = [
     "target_value",
     "progress_rate",
     "expected",
+    "path",
     "gap",
     "gap_margin",
     "gap_significant",
@@ -146,11 +147,20 @@ def evaluate_observations(
     baseline_high = np.where(cell, high[base_row], plan_high[position])
 
     share = progress.elapsed_share(year, baseline_year, target_year)
+    # The city's own 年次目標, where it set them, are the path instead of the method's; a cell
+    # follows them by the same change as the plan, as it does the target.
+    interim, interim_sensitivity, own_target = progress.interim_path(indicators, position, year)
+    follows_targets = ~np.isnan(interim)
+    interim = baseline + (interim - plan_baseline)
+    share = np.where(follows_targets, progress.progress_rate(interim, baseline, target) / 100, share)
+    # Under the growth-rate method the required growth is the one that reaches this year's interim value.
+    on_path = follows_targets & (year < target_year)
+    required_value, required_year = np.where(on_path, interim, target), np.where(on_path, year, target_year)
 
     def pace_at(values: np.ndarray) -> np.ndarray:
         if method == v.LINEAR:
             return progress.linear_pace(progress.progress_rate(values, baseline, target), share)
-        return progress.growth_ratio(values, year, baseline, baseline_year, target, target_year, higher)
+        return progress.growth_ratio(values, year, baseline, baseline_year, required_value, required_year, higher)
 
     if method == v.LINEAR:
         expected = progress.linear_expected(share, baseline, target)
@@ -159,6 +169,8 @@ def evaluate_observations(
         expected = progress.compound_expected(share, baseline, target)
         with np.errstate(invalid="ignore", divide="ignore"):
             sensitivity = (1 - share) * expected / baseline
+    expected = np.where(follows_targets, interim, expected)
+    sensitivity = np.where(follows_targets, interim_sensitivity, sensitivity)
     pace = pace_at(value)
     achieved = progress.target_met(value, target, higher)
     tolerance = np.where(survey, 0.0, settings.count_tolerance)
@@ -210,6 +222,10 @@ def evaluate_observations(
             "baseline_value": baseline,
             "target_value": target,
             "expected": expected,
+            # A cell's path is the plan's shifted to its own start, so only an overall value meets the 年次目標 itself.
+            "path": np.select(
+                [own_target & ~cell, follows_targets], [v.PATH_YEARLY_TARGET, v.PATH_INTERPOLATED], v.PATH_PLAN
+            ),
             "gap": gap,
             "gap_low": gap_low,
             "gap_high": gap_high,
@@ -584,13 +600,15 @@ def _judge(frame: pd.DataFrame, year: int | None, settings: Settings) -> pd.Data
 
     unit = frame["unit"].to_numpy(object)
     previous = frame["previous_year"].fillna(0)
+    paths = (frame["path"], frame["year"], frame["expected"])
     reasons = {
         v.BEHIND_PATH: _compose(
             gap_bad,
-            lambda gap, margin, significant, worse, baseline, u: (
-                f"目標達成ペースを下回る（差 {_amount(gap, u)}{_gap_evidence(margin, significant, u)}）"
+            lambda path, year, expected, gap, margin, significant, worse, baseline, u: (
+                f"{_name_path(path, year, expected, u)}を下回る（差 {_amount(gap, u)}{_gap_evidence(margin, significant, u)}）"
                 + (f"。基準値 {_level(baseline, u)} よりも悪い" if worse == v.WORSENED else "")
             ),
+            *paths,
             gap,
             frame["gap_margin"],
             frame["gap_significant"],
@@ -658,10 +676,11 @@ def _judge(frame: pd.DataFrame, year: int | None, settings: Settings) -> pd.Data
         np.where(ranges != "", ranges, None),
         _compose(
             gap_short & ~gap_beyond,
-            lambda gap, margin, fixed, u: (
-                f"目標達成ペースとの差は{_error_word(u)}の範囲（差 {_amount(gap, u)}、{_error_word(u)} {_distance(margin, u)}"
+            lambda path, year, expected, gap, margin, fixed, u: (
+                f"{_name_path(path, year, expected, u)}との差は{_error_word(u)}の範囲（差 {_amount(gap, u)}、{_error_word(u)} {_distance(margin, u)}"
                 + (f" を超えるが、{_CORRECTED}）" if fixed else " 以内）")
             ),
+            *paths,
             gap,
             frame["gap_margin"],
             frame["gap_corrected"],
@@ -704,6 +723,13 @@ def _judge(frame: pd.DataFrame, year: int | None, settings: Settings) -> pd.Data
         status_range=ranges,
         notes=[[text for text in row if text is not None] for row in zip(*notes, strict=True)],
     )
+
+
+def _name_path(path: object, year: object, expected: float, unit: str) -> str:
+    """What a gap is measured against, in a reason: the plan's pace, or the city's own 年次目標 for the year."""
+    if path in (v.PATH_YEARLY_TARGET, v.PATH_INTERPOLATED):
+        return f"{v.PATH_LABELS[path]}（{v.format_fiscal_year(int(year))} {_level(expected, unit)}）"
+    return v.PATH_LABELS[v.PATH_PLAN]
 
 
 def _status_ranges(frame: pd.DataFrame) -> np.ndarray:

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from analytics import store
 from analytics.accounts import AccountError
+from analytics.actions.survey import ReportRefusedError
 from analytics.cells import CellError
 from analytics.evaluation_settings import SettingsError
 from analytics.files import OutputError
@@ -32,6 +33,7 @@ _APP_ERRORS = (
     SpreadsheetError,
     RejectedImportError,
     AccountError,
+    ReportRefusedError,
     ScopeError,
     CellError,
     OutputError,

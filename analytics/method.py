@@ -37,6 +37,9 @@ def describe_method(settings: Settings, method: str) -> list[tuple[str, list[str
             "進み具合",
             [
                 f"評価方法: {v.METHOD_LABELS[method]}。{pace}",
+                "計画に年次目標（年度ごとの中間目標）がある指標は、基準値・年次目標・目標値を順に直線で結んだ線を"
+                "目標達成ペースとし、その年度の年次目標（ない年度は前後の目標を結んだ線上の値）と比べます"
+                "（成長率法では、その値に届くのに必要な年平均成長率と比べます）。理由にも年次目標と書きます。",
                 f"進み具合が {limits.on_track:g}% 以上なら ○ 順調、{limits.slightly_behind:g}% 以上なら △ やや遅れ、"
                 "0% 以上なら ▲ 遅れ、0% 未満（基準値より悪い）なら ✕ 悪化。目標値に届いていれば ◎ 達成 です。",
             ],
@@ -91,7 +94,7 @@ def explain_status(row: pd.Series, settings: Settings, method: str) -> str:
         )
     gap = row["gap"]
     first = (
-        f"{row['code']} の{year}の値は {format_value(row['value'], unit)} で、目標達成ペース "
+        f"{row['code']} の{year}の値は {format_value(row['value'], unit)} で、{v.PATH_LABELS[row.get('path', v.PATH_PLAN)]} "
         f"{format_value(row['expected'], unit)} との差は {_signed(gap, unit)}、進み具合は計画の "
         f"{row['pace']:.0f}% です。".replace("の -", "の −")
     )

@@ -3,7 +3,7 @@
 import math
 import numbers
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,7 @@ from analytics import store
 from analytics import vocabulary as v
 from analytics.assessment import default_year
 from analytics.plan import Plan
-from analytics.schemas import IndicatorFrame
+from analytics.schemas import IndicatorFrame, NodeFrame, YearlyTargetFrame
 
 YEAR, NUMBER, COUNT, CHOICE, TEXT = "year", "number", "count", "choice", "text"
 _TOKYO = ZoneInfo("Asia/Tokyo")
@@ -111,16 +111,66 @@ def revise_indicator(plan: Plan, code: str, values: Mapping[str, object]) -> pd.
     return IndicatorFrame.validate(indicators)
 
 
+def revise_yearly_targets(plan: Plan, code: str, targets: pd.DataFrame) -> pd.DataFrame:
+    """The plan's 年次目標 with indicator `code`'s replaced by `targets` (年度, 年次目標 rows as the form
+    gives them; a row left wholly blank is dropped), so one form adds, changes and removes years."""
+    name = f"指標「{code}」の{v.YEARLY_TARGET}"
+    rows = targets.rename(columns={"年度": "fiscal_year", v.YEARLY_TARGET: "value"}).dropna(how="all")
+    for year, value in zip(rows["fiscal_year"], rows["value"], strict=True):
+        if pd.isna(year) or float(year) != int(year):
+            raise PlanRevisionError(f"{name}の年度を整数で入力してください（例: 2026）。")
+        if pd.isna(value) or not math.isfinite(float(value)):
+            raise PlanRevisionError(f"{name}（{int(year)}年度）の値を数値で入力してください。")
+    repeated = rows["fiscal_year"][rows["fiscal_year"].duplicated()]
+    if not repeated.empty:
+        raise PlanRevisionError(f"{name}に{int(repeated.iloc[0])}年度が2つあります。1年度に1つにしてください。")
+    others = plan.yearly_targets[plan.yearly_targets["indicator_code"] != code]
+    mine = pd.DataFrame(
+        {"indicator_code": code, "fiscal_year": rows["fiscal_year"].astype(int), "value": rows["value"].astype(float)}
+    )
+    combined = pd.concat([others, mine], ignore_index=True).sort_values(["indicator_code", "fiscal_year"])
+    return YearlyTargetFrame.validate(combined.reset_index(drop=True))
+
+
+def revise_action_department(plan: Plan, code: str, department: str) -> pd.DataFrame:
+    """The plan's nodes with the 担当課 of 取組 `code` set (blank: none), which decides whose 調査票
+    lists it and which editors may report on it."""
+    nodes = plan.nodes.copy()
+    row = nodes.index[(nodes["kind"] == v.ACTION) & (nodes["code"] == code)]
+    if row.empty:
+        raise PlanRevisionError(
+            f"{plan.level(v.ACTION)}「{code}」は現行の計画にありません。画面を読み込み直してください。"
+        )
+    nodes.loc[row, "lead_department"] = department.strip() or None
+    return NodeFrame.validate(nodes)
+
+
 def save_revision(
-    engine: Engine, plan: Plan, indicators: pd.DataFrame, user: str, reason: str, now: datetime | None = None
+    engine: Engine,
+    plan: Plan,
+    indicators: pd.DataFrame,
+    user: str,
+    reason: str,
+    now: datetime | None = None,
+    *,
+    nodes: pd.DataFrame | None = None,
+    yearly_targets: pd.DataFrame | None = None,
 ) -> int:
-    """Store an edit of the current plan as a new revision with who, when and why; returns its number."""
+    """Store an edit of the current plan (indicator values, and 年次目標 and 取組 担当課 where given)
+    as a new revision with who, when and why; returns its number."""
     if not reason.strip():
         raise PlanRevisionError("変更の理由を入力してください（改定の履歴に残ります）。")
-    if compare_indicator_values(plan.indicators, indicators).empty:
+    revised = replace(
+        plan,
+        indicators=indicators,
+        nodes=plan.nodes if nodes is None else nodes,
+        yearly_targets=plan.yearly_targets if yearly_targets is None else yearly_targets,
+    )
+    _check_yearly_span(revised)
+    if compare_plan_values(plan, revised).empty:
         raise PlanRevisionError("変更がありません。値を変えてから保存してください。")
     now = now or datetime.now(UTC)
-    return store.add_plan_revision(engine, plan, indicators, _label(now), user, reason.strip(), now)
+    return store.add_plan_revision(engine, revised, revised.indicators, _label(now), user, reason.strip(), now)
 
 
 def restore_revision(
@@ -152,6 +202,44 @@ def compare_indicator_values(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFra
         if not (pd.isna(before) and pd.isna(after)) and (pd.isna(before) or pd.isna(after) or before != after)
     ]
     return pd.DataFrame(rows, columns=["指標", "項目", "変更前", "変更後"])
+
+
+def compare_plan_values(old: Plan, new: Plan) -> pd.DataFrame:
+    """compare_indicator_values, then every 年次目標 and 取組 担当課 that differs, in the same four columns."""
+    targets = old.yearly_targets.merge(
+        new.yearly_targets, on=["indicator_code", "fiscal_year"], how="outer", suffixes=("_old", "_new")
+    ).sort_values(["indicator_code", "fiscal_year"])
+    target_rows = [
+        {
+            "指標": code,
+            "項目": f"{v.YEARLY_TARGET}（{v.format_fiscal_year(int(year))}）",
+            "変更前": "—" if pd.isna(before) else f"{before:g}",
+            "変更後": "—" if pd.isna(after) else f"{after:g}",
+        }
+        for code, year, before, after in zip(
+            targets["indicator_code"], targets["fiscal_year"], targets["value_old"], targets["value_new"], strict=True
+        )
+        if before != after
+    ]
+    actions = [
+        frame[frame["kind"] == v.ACTION].reindex(columns=["code", "lead_department"])
+        for frame in (old.nodes, new.nodes)
+    ]
+    departments = actions[0].merge(actions[1], on="code", suffixes=("_old", "_new"))
+    department_rows = [
+        {"指標": code, "項目": f"{new.level(v.ACTION)}の担当課", "変更前": before or "—", "変更後": after or "—"}
+        for code, before, after in zip(
+            departments["code"],
+            departments["lead_department_old"].astype(object).where(lambda c: c.notna(), None),
+            departments["lead_department_new"].astype(object).where(lambda c: c.notna(), None),
+            strict=True,
+        )
+        if before != after
+    ]
+    return pd.concat(
+        [compare_indicator_values(old.indicators, new.indicators), pd.DataFrame(target_rows + department_rows)],
+        ignore_index=True,
+    ).reindex(columns=["指標", "項目", "変更前", "変更後"])
 
 
 def plan_in_force(plans: list[Plan], revisions: pd.DataFrame, fiscal_year: int) -> Plan:
@@ -198,6 +286,25 @@ def tabulate_revisions(revisions: pd.DataFrame) -> pd.DataFrame:
             ],
         }
     ).reset_index(drop=True)
+
+
+def _check_yearly_span(plan: Plan) -> None:
+    """Every 年次目標 must lie strictly between its indicator's baseline and target years, also after
+    those years were edited, and beyond the baseline towards the target: progress is measured from
+    the baseline, so a path that starts by standing still or going back has no pace to grade."""
+    spans = plan.indicators.set_index("code")[["baseline_year", "target_year", "baseline_value", "target_value"]]
+    for code, year, value in plan.yearly_targets[["indicator_code", "fiscal_year", "value"]].itertuples(index=False):
+        start, end, baseline, target = spans.loc[code]
+        if not start < year < end:
+            raise PlanRevisionError(
+                f"指標「{code}」の{v.YEARLY_TARGET}の年度（{year}）は基準年度（{int(start)}）と目標年度（{int(end)}）の"
+                "間にしてください。"
+            )
+        if (value - baseline) * (target - baseline) <= 0:
+            raise PlanRevisionError(
+                f"指標「{code}」の{v.YEARLY_TARGET}（{year}年度 {value:g}）は、基準値（{baseline:g}）から"
+                f"目標値（{target:g}）の側に進んだ値にしてください。"
+            )
 
 
 def _label(saved_at: datetime) -> str:

@@ -131,3 +131,58 @@ def grade(pace: ArrayLike, achieved: ArrayLike, on_track: float, slightly_behind
         default=code[v.WORSENED],
     )
     return pd.Categorical.from_codes(codes, categories=list(v.STATUSES), ordered=True)
+
+
+def attach_yearly_targets(indicators: pd.DataFrame, yearly_targets: pd.DataFrame) -> pd.DataFrame:
+    """The indicators with their 年次目標 as ((fiscal year, value), …) in a `yearly_targets` column.
+
+    The evaluation reads interim targets from the indicators frame, so every caller that passes a
+    plan's indicators can hand them over without a new argument through every evaluation function.
+    """
+    ordered = yearly_targets.sort_values(["indicator_code", "fiscal_year"])
+    targets = {
+        code: tuple(zip(group["fiscal_year"].astype(int), group["value"].astype(float), strict=True))
+        for code, group in ordered.groupby("indicator_code", sort=False)
+    }
+    return indicators.assign(yearly_targets=[targets.get(code, ()) for code in indicators["code"]])
+
+
+def interim_path(indicators: pd.DataFrame, position: np.ndarray, year: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The city's own path through its 年次目標 for rows (plan position, fiscal year).
+
+    Returns the expected value (straight lines between baseline, interim targets and target; the
+    baseline before the baseline year, the target after the target year), how much it moves with
+    the baseline (1 at the baseline, falling to 0 at the first interim target), and whether the
+    year has its own 年次目標. NaN and False for indicators without interim targets, which keep
+    their method's path.
+    """
+    rows = len(position)
+    expected, sensitivity, own = np.full(rows, np.nan), np.full(rows, np.nan), np.zeros(rows, dtype=bool)
+    if "yearly_targets" not in indicators or not rows:
+        return expected, sensitivity, own
+    start = indicators["baseline_year"].to_numpy(int)
+    end = indicators["target_year"].to_numpy(int)
+    span = int((end - start).max()) + 1
+    # One dense row of years per indicator, so the rows are looked up at once instead of per indicator.
+    path, weight = np.full((len(indicators), span), np.nan), np.full((len(indicators), span), np.nan)
+    is_own = np.zeros((len(indicators), span), dtype=bool)
+    for index, (targets, first, last, baseline, target) in enumerate(
+        zip(
+            indicators["yearly_targets"],
+            start,
+            end,
+            indicators["baseline_value"].to_numpy(float),
+            indicators["target_value"].to_numpy(float),
+            strict=True,
+        )
+    ):
+        if not targets:
+            continue
+        years = np.array([first, *(y for y, _ in targets), last], dtype=float)
+        values = np.array([baseline, *(value for _, value in targets), target], dtype=float)
+        grid = np.arange(first, last + 1, dtype=float)
+        path[index, : len(grid)] = np.interp(grid, years, values)
+        weight[index, : len(grid)] = np.interp(grid, years, [1.0, *np.zeros(len(years) - 1)])
+        is_own[index, [y - first for y, _ in targets]] = True
+    offset = (np.clip(year, start[position], end[position]) - start[position]).astype(int)
+    return path[position, offset], weight[position, offset], is_own[position, offset]

@@ -65,7 +65,9 @@ def run_status(arguments: argparse.Namespace) -> int:
         plan = read_plan_for(engine, arguments.year, as_then=arguments.plan_then)
         observations = store.read_observations(engine)
         method = arguments.method or settings.method
-        evaluated = evaluate_plan(plan.indicators, observations, settings, arguments.year, method).indicators
+        evaluated = evaluate_plan(
+            plan.indicators, observations, settings, arguments.year, method, plan.yearly_targets
+        ).indicators
     except (SettingsError, TargetError) as error:
         print(f"エラー: {error}", file=sys.stderr)
         return 1

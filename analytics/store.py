@@ -6,7 +6,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -181,6 +181,8 @@ users = sa.Table(
     sa.Column("role", sa.String, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("disabled_at", sa.DateTime(timezone=True)),
+    # The 担当課 whose 取組 an editor may report on, as a JSON list; none: every 取組.
+    sa.Column("departments", sa.String),
 )
 
 # Failed sign-ins per typed account name, shared by every session and process, so that guessing
@@ -219,6 +221,8 @@ action_batches = sa.Table(
     sa.Column("created_by", sa.String, nullable=False),
     sa.Column("file_names", sa.String, nullable=False),
     sa.Column("undone_at", sa.DateTime(timezone=True)),
+    # True for the step that withdrew the sample reports when the first real data came in.
+    sa.Column("withdraws_sample", sa.Boolean),
 )
 
 action_reports = sa.Table(
@@ -238,6 +242,8 @@ action_reports = sa.Table(
     sa.Column("entered_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("sample", sa.Boolean, nullable=False),
     sa.Column("batch_id", sa.Integer, sa.ForeignKey("action_batches.id")),
+    # The action_batches step that withdrew this sample report; undoing that step brings it back.
+    sa.Column("withdrawn_in", sa.Integer),
     sa.Index("ix_action_reports_year_code", "fiscal_year", "action_code"),
 )
 
@@ -541,10 +547,10 @@ def add_plan_revision(
     saved_at: datetime,
     restored_from: int | None = None,
 ) -> int:
-    """Store `base`'s structure with `indicators` as the next revision, which becomes the current
-    plan; returns its number. Earlier revisions are never changed."""
+    """Store `base`'s structure and 年次目標 with `indicators` as the next revision, which becomes the
+    current plan; returns its number. Earlier revisions are never changed."""
     indicators = IndicatorFrame.validate(indicators)
-    content = pd.concat([base.nodes, indicators]).to_csv(index=False).encode("utf-8")
+    content = pd.concat([base.nodes, indicators, base.yearly_targets]).to_csv(index=False).encode("utf-8")
     plan = replace(
         base, label=label, source="計画の管理", sha256=hashlib.sha256(content).hexdigest(), indicators=indicators
     )
@@ -649,6 +655,9 @@ def record_batch(
         _check_latest_batch(connection, expected_batch)
         real = not incoming.empty and not incoming["sample"].any()
         withdrawal = _withdraw_sample(connection, user) if real else None
+        if real:
+            # The sample 取組 reports go with the sample results, as a step of the action history.
+            _withdraw_sample_actions(connection, user, datetime.now(UTC))
         current = _read_keys(connection, incoming)
         classified = classify_observations(current, incoming)
         changed = classified[classified["change"] == CHANGED]
@@ -885,32 +894,55 @@ def read_observation_history(engine: Engine, batch_id: int) -> pd.DataFrame:
         return pd.read_sql(query, connection).astype({"old_respondents": "Int64", "new_respondents": "Int64"})
 
 
-def add_user(engine: Engine, name: str, password_hash: str, role: str) -> None:
-    """Create a local account; StoreError when the name is taken."""
+def add_user(engine: Engine, name: str, password_hash: str, role: str, departments: Sequence[str] = ()) -> None:
+    """Create a local account (with the 担当課 it reports for, if any); StoreError when the name is taken."""
     with _write_transaction(engine) as connection:
         if connection.execute(sa.select(users.c.name).where(users.c.name == name)).first():
             raise StoreError(f"ユーザー「{name}」は既に登録されています。別の名前にしてください。")
         connection.execute(
-            users.insert().values(name=name, password_hash=password_hash, role=role, created_at=datetime.now(UTC))
+            users.insert().values(
+                name=name,
+                password_hash=password_hash,
+                role=role,
+                created_at=datetime.now(UTC),
+                departments=_encode_departments(departments),
+            )
         )
 
 
 def read_user(engine: Engine, name: str) -> dict | None:
-    """One local account (name, password_hash, role, created_at, disabled_at), or None."""
+    """One local account (name, password_hash, role, created_at, disabled_at, departments), or None."""
     with engine.connect() as connection:
         row = connection.execute(sa.select(users).where(users.c.name == name)).mappings().first()
-    return dict(row) if row else None
+    return dict(row) | {"departments": _decode_departments(row["departments"])} if row else None
 
 
 def read_users(engine: Engine) -> pd.DataFrame:
-    """Every local account but its password hash, by name."""
-    query = sa.select(users.c.name, users.c.role, users.c.created_at, users.c.disabled_at).order_by(users.c.name)
+    """Every local account but its password hash, by name; departments as a tuple (empty: every 取組)."""
+    query = sa.select(
+        users.c.name, users.c.role, users.c.created_at, users.c.disabled_at, users.c.departments
+    ).order_by(users.c.name)
     with engine.connect() as connection:
-        return pd.read_sql(query, connection)
+        frame = pd.read_sql(query, connection)
+    return frame.assign(departments=[_decode_departments(text) for text in frame["departments"]])
+
+
+def set_user_departments(engine: Engine, name: str, departments: Sequence[str]) -> None:
+    """Replace the 担当課 of an account; StoreError when there is no such account."""
+    update_user(engine, name, departments=_encode_departments(departments))
+
+
+def _encode_departments(departments: Sequence[str]) -> str | None:
+    return json.dumps(list(departments), ensure_ascii=False) if departments else None
+
+
+def _decode_departments(text: object) -> tuple[str, ...]:
+    # pandas reads a NULL as NaN, a single row as None.
+    return tuple(json.loads(text)) if isinstance(text, str) and text else ()
 
 
 def update_user(engine: Engine, name: str, **values: object) -> None:
-    """Change an account's password_hash or disabled_at; StoreError when there is no such account."""
+    """Change an account's password_hash, disabled_at or departments; StoreError when there is no such account."""
     with _write_transaction(engine) as connection:
         if connection.execute(users.update().where(users.c.name == name).values(**values)).rowcount == 0:
             raise StoreError(f"ユーザー「{name}」は登録されていません。一覧を読み込み直してください。")
@@ -1173,9 +1205,13 @@ def write_action_reports(
 ) -> int | None:
     """Save 取組項目 reports as new versions in one transaction; with `file_names` (an imported
     調査票) they form a batch that can be undone, whose id is returned. Real (non-sample) reports
-    first remove every sample report."""
+    first withdraw every sample report, as a step of its own in the history that undo reverses."""
     now = datetime.now(UTC)
     with _write_transaction(engine) as connection:
+        sample = reports.get("sample", False)
+        if not pd.Series(sample, index=reports.index, dtype=bool).any():
+            # Real reports withdraw the fictional ones, so fiction never mixes with what a 担当課 reported.
+            _withdraw_sample_actions(connection, user, now)
         batch_id = None
         if file_names is not None:
             batch_id = connection.execute(
@@ -1183,23 +1219,38 @@ def write_action_reports(
                 .values(created_at=now, created_by=user, file_names="、".join(file_names))
                 .returning(action_batches.c.id)
             ).scalar_one()
-        sample = reports.get("sample", False)
-        if not pd.Series(sample, index=reports.index, dtype=bool).any():
-            # Real reports withdraw the fictional ones, so fiction never mixes with what a 担当課 reported.
-            connection.execute(action_reports.delete().where(action_reports.c.sample))
         rows = reports[ACTION_REPORT_COLUMNS].assign(sample=sample, entered_by=user, entered_at=now, batch_id=batch_id)
         connection.execute(action_reports.insert(), _records(rows))
     return batch_id
 
 
+def _withdraw_sample_actions(connection: sa.Connection, user: str, now: datetime) -> int | None:
+    """Mark every sample 取組 report withdrawn by a new step of the action history; its id, or None
+    when there was nothing to withdraw. The rows stay, so undoing the step brings them back."""
+    present = (action_reports.c.sample == sa.true()) & action_reports.c.withdrawn_in.is_(None)
+    if connection.execute(sa.select(sa.func.count()).where(present)).scalar_one() == 0:
+        return None
+    step = connection.execute(
+        action_batches.insert()
+        .values(created_at=now, created_by=user, file_names="", withdraws_sample=True)
+        .returning(action_batches.c.id)
+    ).scalar_one()
+    connection.execute(action_reports.update().where(present).values(withdrawn_in=step))
+    return step
+
+
 def undo_action_batch(engine: Engine, batch_id: int) -> int:
-    """Remove the versions an imported 調査票 batch added, so the earlier ones count again; returns how many."""
+    """Take back an action history step: remove the versions an imported 調査票 added, so the earlier
+    ones count again, or bring back the sample reports a withdrawal took away; returns how many rows."""
     with _write_transaction(engine) as connection:
         removed = connection.execute(action_reports.delete().where(action_reports.c.batch_id == batch_id)).rowcount
+        restored = connection.execute(
+            action_reports.update().where(action_reports.c.withdrawn_in == batch_id).values(withdrawn_in=None)
+        ).rowcount
         connection.execute(
             action_batches.update().where(action_batches.c.id == batch_id).values(undone_at=datetime.now(UTC))
         )
-    return removed
+    return removed + restored
 
 
 def read_action_batches(engine: Engine) -> pd.DataFrame:
@@ -1210,8 +1261,10 @@ def read_action_batches(engine: Engine) -> pd.DataFrame:
 
 def read_action_reports(engine: Engine) -> pd.DataFrame:
     """The newest version of every 取組項目 report, all years."""
-    newest = sa.select(sa.func.max(action_reports.c.id)).group_by(
-        action_reports.c.action_code, action_reports.c.fiscal_year
+    newest = (
+        sa.select(sa.func.max(action_reports.c.id))
+        .where(action_reports.c.withdrawn_in.is_(None))
+        .group_by(action_reports.c.action_code, action_reports.c.fiscal_year)
     )
     query = (
         sa.select(action_reports)
@@ -1220,7 +1273,7 @@ def read_action_reports(engine: Engine) -> pd.DataFrame:
     )
     with engine.connect() as connection:
         frame = pd.read_sql(query, connection)
-    return frame.astype({"sessions": "Int64", "participants": "Int64"})
+    return frame.drop(columns="withdrawn_in").astype({"sessions": "Int64", "participants": "Int64"})
 
 
 def write_secondary_evaluation(

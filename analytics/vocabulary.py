@@ -112,6 +112,16 @@ LINEAR: Final = "linear"
 CAGR: Final = "cagr"
 METHODS: Final = (LINEAR, CAGR)
 METHOD_LABELS: Final = {LINEAR: "直線法", CAGR: "成長率法（Open SDG 方式）"}
+# Where an expected value comes from: the method's path, a year's own 年次目標, or the line between them.
+PATH_PLAN: Final = "plan"
+PATH_YEARLY_TARGET: Final = "yearly_target"
+PATH_INTERPOLATED: Final = "interpolated"
+YEARLY_TARGET: Final = "年次目標"
+PATH_LABELS: Final = {
+    PATH_PLAN: "目標達成ペース",
+    PATH_YEARLY_TARGET: YEARLY_TARGET,
+    PATH_INTERPOLATED: f"{YEARLY_TARGET}から求めた目標達成ペース",
+}
 # Whether a status below 順調 needs evidence beyond sampling error (issue 12) or the point estimate suffices.
 EVIDENCE: Final = "evidence"
 POINT: Final = "point"

@@ -5,9 +5,23 @@ import streamlit as st
 
 from analytics import store
 from analytics import vocabulary as v
-from analytics.actions.overview import count_progress, grade_measures, list_unreported, locate_actions, tabulate_actions
+from analytics.actions.overview import (
+    count_progress,
+    grade_measures,
+    list_unreported,
+    locate_actions,
+    tabulate_action_batches,
+    tabulate_actions,
+)
 from analytics.actions.settings import DIRECTIONS, GRADES, load_action_settings
-from analytics.actions.survey import build_survey, preview_answers, read_survey, survey_departments
+from analytics.actions.survey import (
+    build_survey,
+    check_reportable,
+    list_reportable,
+    preview_answers,
+    read_survey,
+    survey_departments,
+)
 from ui.auth import current_admin, current_editor, show_sign_in
 from ui.context import failures_shown, get_engine, read_current_plan, read_evaluation, read_years, show_header
 from ui.layout import show_table
@@ -91,10 +105,15 @@ with entry_tab:
         st.info("入力には編集者としてのログインが必要です。", icon=":material/lock:")
         show_sign_in()
     else:
+        reportable = actions[actions["コード"].isin(list_reportable(plan, editor)["code"])]
+        if editor.departments:
+            st.caption(f"{'、'.join(editor.departments)}の{plan.level(v.ACTION)}を入力できます。")
+        if reportable.empty:
+            st.info(f"この{plan.level(v.POLICY)}には、入力できる{plan.level(v.ACTION)}がありません。")
         with st.form("report_form"):
             code = st.selectbox(
                 plan.level(v.ACTION),
-                actions["コード"],
+                reportable["コード"],
                 format_func=lambda c: f"{c} {actions.set_index('コード').loc[c, plan.level(v.ACTION)]}",
             )
             status = st.selectbox("実施状況", settings.scale)
@@ -103,11 +122,12 @@ with entry_tab:
             participants = st.number_input("参加者数", min_value=0, value=None, step=1)
             issues = st.text_area("課題")
             direction = st.selectbox("今後の方向性", DIRECTIONS)
-            if st.form_submit_button("保存する"):
+            if st.form_submit_button("保存する", disabled=reportable.empty):
                 department = survey_departments(plan).set_index("code").loc[code, "department"]
                 row = {"action_code": code, "fiscal_year": year, "status": status, "result": result.strip()}
                 extra = {"sessions": sessions, "participants": participants, "issues": issues.strip()}
                 with failures_shown():
+                    check_reportable(plan, code, editor)
                     store.write_action_reports(
                         engine,
                         pd.DataFrame([row | extra | {"direction": direction, "department": department}]),
@@ -131,7 +151,7 @@ with survey_tab:
         files = st.file_uploader("記入済みの調査票", type=["xlsx"], accept_multiple_files=True, key="survey_files")
         if files:
             with failures_shown():
-                answers = [read_survey(f.name, f.getvalue(), year, plan, settings) for f in files]
+                answers = [read_survey(f.name, f.getvalue(), year, plan, settings, editor) for f in files]
                 errors = [error for answer in answers for error in answer.errors]
                 rows = pd.concat([answer.rows for answer in answers], ignore_index=True)
                 show_table(preview_answers(rows, reports), key="survey-preview")
@@ -143,18 +163,7 @@ with survey_tab:
     history = store.read_action_batches(engine)
     if not history.empty:
         st.markdown("**調査票の取込の履歴**")
-        show_table(
-            history.rename(
-                columns={
-                    "id": "取込",
-                    "created_at": "日時",
-                    "created_by": "取込者",
-                    "file_names": "ファイル",
-                    "undone_at": "取消日時",
-                }
-            ),
-            key="survey-history",
-        )
+        show_table(tabulate_action_batches(history), key="survey-history")
         open_batches = history.loc[history["undone_at"].isna(), "id"].tolist()
         if editor is not None and open_batches:
             batch = st.selectbox("取り消す取込", open_batches, key="survey_undo_batch")

@@ -1,4 +1,4 @@
-"""計画の管理: a 管理者 edits an indicator's baseline, target, direction and unit as a new plan revision, or restores one."""
+"""計画の管理: a 管理者 edits an indicator (values and 年次目標) or a 取組's 担当課 as a new plan revision, or restores one."""
 
 import pandas as pd
 import streamlit as st
@@ -13,10 +13,13 @@ from analytics.plan_admin import (
     PlanField,
     PlanRevisionError,
     restore_revision,
+    revise_action_department,
     revise_indicator,
+    revise_yearly_targets,
     save_revision,
     tabulate_revisions,
 )
+from analytics.vocabulary import ACTION, YEARLY_TARGET
 from ui.auth import require_admin
 from ui.context import get_engine, read_plans, show_header
 
@@ -65,15 +68,59 @@ st.subheader("指標を変更する")
 names = dict(zip(plan.indicators["code"], plan.indicators["name"], strict=True))
 code = st.selectbox("指標", list(names), format_func=lambda c: f"{c}　{names[c]}")
 row = plan.indicators.set_index("code").loc[code]
+mine = plan.yearly_targets[plan.yearly_targets["indicator_code"] == code]
 with st.form(f"edit-{plan.revision}-{code}"):
     values = {
         spec.column: _input(spec, row[spec.column], f"{plan.revision}-{code}-{spec.column}") for spec in PLAN_FIELDS
     }
+    targets = st.data_editor(
+        pd.DataFrame({"年度": mine["fiscal_year"].astype("Int64").array, YEARLY_TARGET: mine["value"].to_numpy()}),
+        num_rows="dynamic",
+        hide_index=True,
+        key=f"targets-{plan.revision}-{code}",
+        column_config={
+            "年度": st.column_config.NumberColumn("年度", min_value=1989, max_value=2100, step=1, format="%d"),
+            YEARLY_TARGET: st.column_config.NumberColumn(YEARLY_TARGET, format="%g"),
+        },
+    )
+    st.caption(f"{YEARLY_TARGET}: 基準年度と目標年度の間の年度ごとの中間目標（任意）。行の追加・変更・削除ができます。")
     reason = st.text_input("変更の理由（必須。履歴に残ります）")
     if st.form_submit_button("新しい版として保存", type="primary"):
         _saved(
-            lambda: save_revision(engine, plan, revise_indicator(plan, code, values), admin.name, reason),
+            lambda: save_revision(
+                engine,
+                plan,
+                revise_indicator(plan, code, values),
+                admin.name,
+                reason,
+                yearly_targets=revise_yearly_targets(plan, code, targets),
+            ),
             "版 {revision} として保存しました。これからの評価はこの版を使います。",
+        )
+
+action_word = plan.level(ACTION)
+st.subheader(f"{action_word}の担当課を変更する")
+actions = plan.nodes[plan.nodes["kind"] == ACTION].set_index("code")
+action = st.selectbox(action_word, list(actions.index), format_func=lambda c: f"{c}　{actions.loc[c, 'name']}")
+with st.form(f"department-{plan.revision}-{action}"):
+    current = actions.loc[action, "lead_department"]
+    department = st.text_input(
+        f"{action_word}の担当課",
+        value="" if pd.isna(current) else str(current),
+        key=f"department-{plan.revision}-{action}",
+    )
+    department_reason = st.text_input("変更の理由（必須。履歴に残ります）", key="department-reason")
+    if st.form_submit_button("担当課を新しい版として保存", type="primary"):
+        _saved(
+            lambda: save_revision(
+                engine,
+                plan,
+                plan.indicators,
+                admin.name,
+                department_reason,
+                nodes=revise_action_department(plan, action, department),
+            ),
+            "版 {revision} として保存しました。",
         )
 
 st.subheader("前の版に戻す")

@@ -4,7 +4,7 @@ import streamlit as st
 
 from analytics import vocabulary as v
 from analytics.plan import compare_plans
-from analytics.plan_admin import compare_indicator_values, describe_revision
+from analytics.plan_admin import compare_plan_values, describe_revision
 from analytics.presentation import outline_policy, render_plan_changes, tabulate_indicators
 from ui.context import read_plans, show_header
 from ui.layout import show_table
@@ -40,7 +40,7 @@ with revisions:
     )
     old_label, new_label = old.label, new.label
     changes = compare_plans(old, new)
-    values = compare_indicator_values(old.indicators, new.indicators)
+    values = compare_plan_values(old, new)
     st.caption(
         f"{old_label} → {new_label}: {len(changes) + len(values)} 件の変更。"
         "削除された文字は取り消し線、加わった文字は下線で示します。"
@@ -50,5 +50,5 @@ with revisions:
     if not changes.empty:
         st.html(render_plan_changes(changes, old_label, new_label, new.levels))
     if not values.empty:
-        st.markdown("**基準値・目標値などの変更**")
+        st.markdown("**基準値・目標値・年次目標・担当課などの変更**")
         st.table(values, hide_index=True)

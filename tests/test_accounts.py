@@ -17,8 +17,10 @@ from analytics.accounts import (
     User,
     authenticate,
     create_user,
+    departments_for_identity,
     reset_password,
     role_for_identity,
+    set_departments,
     set_disabled,
     sign_in,
     tabulate_accounts,
@@ -165,7 +167,51 @@ def test_the_account_list_shows_role_and_state_never_the_hash(empty_engine: Engi
         ["佐藤", "編集者", "無効"],
         ["山田", "管理者", "有効"],
     ]
-    assert list(table.columns) == ["ユーザー名", "役割", "状態", "作成日時"]
+    assert list(table.columns) == ["ユーザー名", "役割", "担当課", "状態", "作成日時"]
+
+
+def test_an_accounts_departments_are_kept_shown_and_carried_by_its_sign_in(empty_engine: Engine) -> None:
+    create_user(empty_engine, "佐藤", "correct horse", EDITOR, [" 広報課", "", "参画協働課", "広報課"])
+    create_user(empty_engine, "山田", "correct horse", EDITOR)
+    assert sign_in(empty_engine, "佐藤", "correct horse", SessionFailures()).departments == ("広報課", "参画協働課")
+    set_departments(empty_engine, "佐藤", ["市民課"])
+    set_departments(empty_engine, "山田", ["広報課"])
+    table = tabulate_accounts(empty_engine)
+    assert table[["ユーザー名", "担当課"]].values.tolist() == [["佐藤", "市民課"], ["山田", "広報課"]]
+    set_departments(empty_engine, "山田", [])
+    assert tabulate_accounts(empty_engine)["担当課"].tolist() == ["市民課", "（すべて）"]
+    assert sign_in(empty_engine, "山田", "correct horse", SessionFailures()).departments == ()
+
+
+@pytest.mark.parametrize(
+    ("role", "departments", "department", "allowed"),
+    [
+        (ADMIN, ("広報課",), "市民課", True),
+        (EDITOR, (), "市民課", True),
+        (EDITOR, ("広報課", "市民課"), "市民課", True),
+        (EDITOR, ("広報課",), "市民課", False),
+        (EDITOR, ("広報課",), "担当課未設定", False),
+    ],
+)
+def test_an_editor_with_departments_reports_only_for_them(
+    role: str, departments: tuple, department: str, allowed: bool
+) -> None:
+    assert User("佐藤", role, departments).may_report_for(department) is allowed
+
+
+@pytest.mark.parametrize(
+    ("settings", "claims", "departments"),
+    [
+        ({}, {"email": "a@city.example.jp", "department": "広報課"}, ()),
+        ({"department_claim": "department"}, {"email": "a@city.example.jp"}, ()),
+        ({"department_claim": "department"}, {"department": " 広報課 "}, ("広報課",)),
+        ({"department_claim": "groups"}, {"groups": ["広報課", "市民課", "広報課"]}, ("広報課", "市民課")),
+    ],
+)
+def test_identity_provider_claim_names_the_departments_where_the_settings_say_which(
+    settings: dict, claims: dict, departments: tuple
+) -> None:
+    assert departments_for_identity(settings, claims) == departments
 
 
 ROLES_SETTINGS = {"roles": {"kato@city.example.jp": "admin", "ito@city.example.jp": "editor"}}

@@ -84,3 +84,16 @@ def test_an_admin_adds_disables_and_resets_accounts(empty_engine) -> None:
     app = _click(app, "パスワードを再設定する")
     assert app.success[0].value == "「佐藤」のパスワードを再設定しました。本人に安全な方法で伝えてください。"
     assert sign_in(empty_engine, "佐藤", "new password 1", SessionFailures()).name == "佐藤"
+
+
+def test_an_admin_gives_an_editor_departments(empty_engine) -> None:
+    app = _signed_in("管理太郎")
+    app.selectbox[1].select("山田").run()
+    next(box for box in app.multiselect if box.key == "departments-山田-choice").set_value(["広報課", "市民課"])
+    app = _click(app, "担当課を変更する")
+    assert app.success[0].value == "「山田」の担当課を変更しました（次のログインから有効です）。"
+    assert app.dataframe[0].value[["ユーザー名", "担当課"]].values.tolist() == [
+        ["山田", "広報課、市民課"],
+        ["管理太郎", "（すべて）"],
+    ]
+    assert sign_in(empty_engine, "山田", "correct horse", SessionFailures()).departments == ("広報課", "市民課")

@@ -8,6 +8,16 @@ from openpyxl import load_workbook
 from sqlalchemy.engine import Engine
 
 from analytics import store
+from analytics import vocabulary as v
+from analytics.accounts import ADMIN, EDITOR, User
+from analytics.actions.settings import load_action_settings
+from analytics.actions.survey import (
+    ReportRefusedError,
+    check_reportable,
+    list_plan_departments,
+    list_reportable,
+    read_survey,
+)
 from analytics.cli import main
 from analytics.plan import build_plan
 
@@ -99,7 +109,7 @@ def test_a_filled_survey_is_imported_as_one_batch_and_undone(
     assert out.splitlines() == [
         f"新規\t1-①\t{PLANNED}\t広報課",
         f"新規\t1-②\t{PARTLY}\t広報課",
-        "取込 1 として取組項目 2 件の報告を登録しました（取り消し: actions undo 1）。",
+        "取込 2 として取組項目 2 件の報告を登録しました（取り消し: actions undo 2）。",
     ]
     reports = store.read_action_reports(plan_store)
     expected = pd.DataFrame(
@@ -112,14 +122,14 @@ def test_a_filled_survey_is_imported_as_one_batch_and_undone(
             "direction": ["改善", ""],
             "department": ["広報課", "広報課"],
             "entered_by": ["事務局", "事務局"],
-            "batch_id": [1, 1],
+            "batch_id": [2, 2],
         }
     )
     pd.testing.assert_frame_equal(reports[expected.columns].reset_index(drop=True), expected, check_dtype=False)
     assert main(["actions", "import", "--year", "2024", "--dry-run", str(filled)]) == 0
     assert capsys.readouterr().out.splitlines()[0] == f"変更なし\t1-①\t{PLANNED}\t広報課"
-    assert main(["actions", "undo", "1"]) == 0
-    assert not store.read_action_reports(plan_store)["sample"].eq(False).any()
+    assert main(["actions", "undo", "2"]) == 0
+    assert store.read_action_reports(plan_store).empty  # step 1 withdrew the sample reports
 
 
 @pytest.mark.parametrize(
@@ -191,6 +201,35 @@ def test_the_sample_reports_are_loaded_marked_and_withdrawn_by_the_first_real_on
     assert store.read_action_reports(plan_store)[["action_code", "fiscal_year", "sample"]].values.tolist() == [
         ["1-①", 2025, False]
     ]
+    history = store.read_action_batches(plan_store)
+    assert history[["id", "created_by", "withdraws_sample"]].values.tolist() == [[1, "山田", True]]
+    assert store.undo_action_batch(plan_store, 1) == 63
+    restored = store.read_action_reports(plan_store)
+    pd.testing.assert_frame_equal(
+        restored[restored["sample"]].reset_index(drop=True), sample.reset_index(drop=True), check_dtype=False
+    )
+
+
+def test_real_survey_results_withdraw_the_sample_reports_as_an_undoable_step(plan_store: Engine) -> None:
+    sample = store.read_action_reports(plan_store)
+    real = pd.DataFrame(
+        {
+            "indicator_code": ["1-①"],
+            "fiscal_year": [2025],
+            "dimension": [v.OVERALL],
+            "category": [v.OVERALL],
+            "value": [50.0],
+            "respondents": pd.array([1000], dtype="Int64"),
+            "note": [""],
+            "sample": [False],
+        }
+    )
+    store.record_batch(plan_store, real, [store.SourceFile.from_bytes("r7.xlsx", b"r7", 1)], "事務局")
+    assert store.read_action_reports(plan_store).empty
+    step = store.read_action_batches(plan_store).iloc[0]
+    assert (step["created_by"], step["withdraws_sample"], step["file_names"]) == ("事務局", True, "")
+    assert store.undo_action_batch(plan_store, int(step["id"])) == len(sample)
+    pd.testing.assert_frame_equal(store.read_action_reports(plan_store), sample)
 
 
 def test_the_evaluation_sheet_shows_each_measure_with_its_actions_and_both_grades(
@@ -216,3 +255,40 @@ def test_the_evaluation_sheet_shows_each_measure_with_its_actions_and_both_grade
     statuses = {row[0]: row[3] for row in sheet.iter_rows(min_row=8, values_only=True)}
     assert list(statuses) == ["1-①", "1-②", "1-③", "1-④", "1-⑤", "1-⑥", "1-⑦"]
     assert set(statuses.values()) <= {"◎ 計画以上", "○ 計画どおり", "△ 一部未実施", "✕ 未実施"}
+
+
+@pytest.mark.parametrize(
+    ("reporter", "errors"),
+    [
+        (None, []),
+        (User("管理太郎", ADMIN, ("参画協働課",)), []),
+        (User("山田", EDITOR), []),
+        (User("山田", EDITOR, ("広報課",)), []),
+        (
+            User("佐藤", EDITOR, ("参画協働課", "市民課")),
+            [
+                f"調査票_2024年度_広報課.xlsx の「調査票」シート A{row}: 取組項目「{code}」の担当課は広報課で、"
+                "佐藤さんの担当課（参画協働課、市民課）ではありません。広報課の編集者か管理者に入力を依頼してください。"
+                for row, code in ((5, "1-①"), (6, "1-②"))
+            ],
+        ),
+    ],
+    ids=["command line", "admin", "editor without 担当課", "editor of the section", "editor of another section"],
+)
+def test_an_editor_imports_only_the_rows_of_their_own_departments(
+    plan_store: Engine, tmp_path: Path, reporter: User | None, errors: list[str]
+) -> None:
+    main(["actions", "survey", "--year", "2024", "--output", str(tmp_path)])
+    filled = _fill(tmp_path / "調査票_2024年度_広報課.xlsx", {"C5": PLANNED, "C6": PARTLY})
+    plan = store.read_plans(plan_store)[-1]
+    answers = read_survey(filled.name, filled.read_bytes(), 2024, plan, load_action_settings(), reporter)
+    assert (answers.errors, len(answers.rows)) == (errors, 0 if errors else 2)
+
+
+def test_the_entry_choices_are_the_actions_of_the_editors_departments(plan_store: Engine) -> None:
+    plan = store.read_plans(plan_store)[-1]
+    assert list_reportable(plan, User("佐藤", EDITOR, ("参画協働課",)))["code"].tolist() == ["1-③"]
+    assert len(list_reportable(plan, User("山田", EDITOR))) == 21
+    assert list_plan_departments(plan) == ["参画協働課", "広報課"]
+    with pytest.raises(ReportRefusedError, match="取組項目「1-①」の担当課は広報課で、佐藤さんの担当課（参画協働課）"):
+        check_reportable(plan, "1-①", User("佐藤", EDITOR, ("参画協働課",)))

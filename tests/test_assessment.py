@@ -60,3 +60,17 @@ def test_complete_later_years_are_not_called_partial_when_an_earlier_year_is_cho
     note = describe_partial_years(INDICATORS, _observations({2020: 11, 2021: 11, 2025: 5}), 2020)
     assert note is not None
     assert note.startswith("令和7(2025)年度（5指標）の値も")
+
+
+def test_yearly_targets_set_the_path_of_the_series_and_the_chart() -> None:
+    first = INDICATORS.iloc[0]
+    midway = int(first["baseline_year"]) + 2
+    interim = pd.DataFrame({"indicator_code": [first["code"]], "fiscal_year": [midway], "value": [48.0]})
+    observations = _observations({midway: 11, midway + 1: 11})
+    result = evaluate_plan(INDICATORS, observations, Settings(), midway, v.LINEAR, interim)
+    history = result.history_of(first["code"])
+    assert history[["fiscal_year", "expected", "path"]].to_dict("records") == [
+        {"fiscal_year": midway, "expected": 48.0, "path": v.PATH_YEARLY_TARGET}
+    ]
+    assert result.indicators["yearly_targets"].iloc[0] == ((midway, 48.0),)
+    assert set(result.indicators["yearly_targets"].iloc[1:]) == {()}

@@ -60,6 +60,19 @@ def test_trend_shows_values_band_path_and_target_in_japanese() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("yearly_targets", "path"),
+    [
+        ((), ([2015, 2025], [42.0, 55.0])),
+        (((2018, 43.0), (2022, 50.0)), ([2015, 2018, 2022, 2025], [42.0, 43.0, 50.0, 55.0])),
+    ],
+)
+def test_trend_path_runs_through_the_plans_yearly_targets(yearly_targets: tuple, path: tuple) -> None:
+    figure = plot_indicator_trend(_history(), _indicator(yearly_targets=yearly_targets))
+    line = _trace(figure, "目標達成ペース")
+    assert (list(line.x), list(line.y)) == path
+
+
 def test_full_trend_is_titled_with_code_and_name_so_a_downloaded_png_says_what_it_shows() -> None:
     assert plot_indicator_trend(_history(), _indicator()).layout.title.text == (
         "1-①　住んでいる地域の必要な情報が入手できると感じている市民の割合"

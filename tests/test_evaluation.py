@@ -12,7 +12,7 @@ from analytics.evaluation import (
     summarise_statuses,
 )
 from analytics.evaluation_settings import DesignEffects, Settings
-from analytics.progress import TargetError
+from analytics.progress import TargetError, attach_yearly_targets
 from analytics.sampling import wilson_interval, wilson_margin
 from analytics.schemas import IndicatorFrame, ObservationFrame
 
@@ -635,3 +635,72 @@ def test_count_projection_carries_the_trend_lines_own_error_and_a_small_shortfal
     assert row["projected_value"] == pytest.approx(131.1)
     assert row["projected_margin"] == pytest.approx(19.168, abs=0.001)
     assert v.PROJECTED_MISS not in row["flags"]
+
+
+# Baseline 40 (FY2015) → target 60 (FY2025), with the city's 年次目標 45 (FY2020) and 52 (FY2022): a slow start.
+_INTERIM = pd.DataFrame({"indicator_code": ["1-a", "1-a"], "fiscal_year": [2020, 2022], "value": [45.0, 52.0]})
+_NO_N_REASON = "、n がないため誤差の範囲か判定できません"
+
+
+@pytest.mark.parametrize(
+    ("method", "year", "value", "interim", "expected", "status", "reasons"),
+    [
+        (v.LINEAR, 2020, 45.0, True, 45.0, v.ON_TRACK, []),
+        (v.LINEAR, 2020, 45.0, False, 50.0, v.BEHIND, [f"目標達成ペースを下回る（差 −5.0pt{_NO_N_REASON}）"]),
+        (
+            v.LINEAR,
+            2020,
+            43.0,
+            True,
+            45.0,
+            v.SLIGHTLY_BEHIND,
+            [f"年次目標（令和2(2020)年度 45.0%）を下回る（差 −2.0pt{_NO_N_REASON}）"],
+        ),
+        (
+            v.LINEAR,
+            2021,
+            44.0,
+            True,
+            48.5,
+            v.BEHIND,
+            [f"年次目標から求めた目標達成ペース（令和3(2021)年度 48.5%）を下回る（差 −4.5pt{_NO_N_REASON}）"],
+        ),
+        (v.LINEAR, 2017, 42.0, True, 42.0, v.ON_TRACK, []),
+        (v.LINEAR, 2024, 61.0, True, 57.333333, v.ACHIEVED, []),
+        (
+            v.LINEAR,
+            2020,
+            39.0,
+            True,
+            45.0,
+            v.WORSENED,
+            [f"年次目標（令和2(2020)年度 45.0%）を下回る（差 −6.0pt{_NO_N_REASON}）。基準値 40.0% よりも悪い"],
+        ),
+        (v.CAGR, 2020, 45.0, True, 45.0, v.ON_TRACK, []),
+        (
+            v.CAGR,
+            2020,
+            43.0,
+            True,
+            45.0,
+            v.SLIGHTLY_BEHIND,
+            [f"年次目標（令和2(2020)年度 45.0%）を下回る（差 −2.0pt{_NO_N_REASON}）"],
+        ),
+    ],
+)
+def test_yearly_targets_are_the_expected_path_and_the_reason_names_them(
+    method, year, value, interim, expected, status, reasons
+):
+    indicators = plan(indicator("1-a"))
+    if interim:
+        indicators = attach_yearly_targets(indicators, _INTERIM)
+    row = one(evaluate_indicators(indicators, observations(("1-a", year, value, None)), SETTINGS, method=method), "1-a")
+    assert (round(row["expected"], 6), row["status"], row["reasons"]) == (expected, status, reasons)
+
+
+def test_a_breakdown_cell_follows_the_yearly_targets_from_its_own_start() -> None:
+    # The cell starts 5pt below the plan's baseline, so its FY2020 path is the 年次目標 45 less 5.
+    indicators = attach_yearly_targets(plan(indicator("1-a")), _INTERIM)
+    data = observations(("1-a", 2015, 35.0, 400, "年代", "20代"), ("1-a", 2020, 40.0, 400, "年代", "20代"))
+    row = one(evaluate_breakdowns(indicators, data, SETTINGS, year=2020), "1-a")
+    assert (row["expected"], row["path"], row["status"]) == (40.0, v.PATH_INTERPOLATED, v.ON_TRACK)

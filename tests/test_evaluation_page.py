@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import store
 from analytics.accounts import ADMIN, EDITOR, create_user
+from analytics.plan_admin import revise_action_department, save_revision
 
 PAGE = Path(__file__).resolve().parent.parent / "pages" / "evaluation.py"
 
@@ -81,3 +82,33 @@ def test_an_admin_records_a_secondary_grade_beside_the_suggestion() -> None:
     assert grades.loc["1.1", ["二次評価", "二次評価のコメント"]].tolist() == ["A 順調", "委員会の判断"]
     assert grades.loc["1.1", "一次評価（提案）"] != "A 順調"
     assert grades.loc["1.1", "差"] == "一次評価と異なる"
+
+
+def test_the_withdrawal_of_the_sample_reports_is_a_step_an_editor_can_undo(engine: Engine) -> None:
+    app = _signed_in("山田")
+    history = next(table.value for table in app.table if "内容" in table.value.columns)
+    assert history[["取込", "取込者", "内容"]].values.tolist() == [[1, "山田", "サンプルデータの取り下げ"]]
+    _select(app, "取り消す取込", 1)
+    next(button for button in app.button if button.label == "取り消す").click()
+    app.run()
+    assert not app.exception
+    assert store.read_action_reports(engine)["sample"].sum() == 63 - 1  # the real 1-① FY2024 report is newer
+
+
+def _entry_choices(app: AppTest) -> list[str]:
+    return [option.split(" ")[0] for option in next(box for box in app.selectbox if box.label == "取組項目").options]
+
+
+def test_an_editor_with_a_department_enters_only_its_actions(engine: Engine) -> None:
+    plan = store.read_plans(engine)[-1]
+    nodes = revise_action_department(plan, "1-②", "広報課")
+    save_revision(engine, plan, plan.indicators, "管理太郎", "所管の設定", nodes=nodes)
+    create_user(engine, "佐藤", "correct horse", EDITOR, ["広報課"])
+    assert len(_entry_choices(_signed_in("山田"))) == 12
+    app = _signed_in("佐藤")
+    assert _entry_choices(app) == ["1-②"]
+    assert "広報課の取組項目を入力できます。" in [caption.value for caption in app.caption]
+    _select(app, plan.level("policy"), "2")
+    app.run()
+    assert [info.value for info in app.info] == ["この基本方針には、入力できる取組項目がありません。"]
+    assert next(button for button in app.button if button.label == "保存する").disabled

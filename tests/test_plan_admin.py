@@ -9,9 +9,12 @@ from analytics.plan_admin import (
     PLAN_FIELDS,
     PlanRevisionError,
     compare_indicator_values,
+    compare_plan_values,
     plan_in_force,
     restore_revision,
+    revise_action_department,
     revise_indicator,
+    revise_yearly_targets,
     save_revision,
     tabulate_revisions,
 )
@@ -115,3 +118,80 @@ def test_the_plan_in_force_for_a_year_is_the_one_current_at_its_end(
     _edit(empty_engine, when=datetime(2026, 3, 31, 15, 0, tzinfo=UTC), target_value=61.0)  # 00:00 1 April, FY2026
     plans = store.read_plans(empty_engine)
     assert plan_in_force(plans, store.read_plan_revisions(empty_engine), year).revision == revision
+
+
+def _targets(*rows: tuple) -> pd.DataFrame:
+    """The 年次目標 editor's table: rows of (年度, 年次目標); None for a blank cell."""
+    return pd.DataFrame(rows, columns=["年度", "年次目標"], dtype=object)
+
+
+def test_yearly_targets_are_added_changed_and_removed_as_revisions(empty_engine: Engine) -> None:
+    plan = store.read_plans(empty_engine)[-1]
+    added = revise_yearly_targets(plan, "1-①", _targets((2020, 46.0), (2022, 49.0), (None, None)))
+    save_revision(empty_engine, plan, plan.indicators, "管理太郎", "年次目標の設定", SAVED, yearly_targets=added)
+    plan = store.read_plans(empty_engine)[-1]
+    assert plan.yearly_targets.values.tolist() == [["1-①", 2020, 46.0], ["1-①", 2022, 49.0]]
+
+    changed = revise_yearly_targets(plan, "1-①", _targets((2020, 47.0)))
+    save_revision(empty_engine, plan, plan.indicators, "管理太郎", "見直し", SAVED, yearly_targets=changed)
+    plans = store.read_plans(empty_engine)
+    assert plans[-1].yearly_targets.values.tolist() == [["1-①", 2020, 47.0]]
+    assert compare_plan_values(plans[-2], plans[-1]).values.tolist() == [
+        ["1-①", "年次目標（令和2(2020)年度）", "46", "47"],
+        ["1-①", "年次目標（令和4(2022)年度）", "49", "—"],
+    ]
+
+
+def _save_targets(engine: Engine, rows: tuple, changes: dict) -> int:
+    """What the page does on save: the indicator's values and its 年次目標 in one revision."""
+    plan = store.read_plans(engine)[-1]
+    targets = revise_yearly_targets(plan, "1-①", _targets(*rows))
+    indicators = revise_indicator(plan, "1-①", _values(plan, "1-①", **changes))
+    return save_revision(engine, plan, indicators, "管理太郎", "設定", SAVED, yearly_targets=targets)
+
+
+@pytest.mark.parametrize(
+    ("rows", "changes", "message"),
+    [
+        (((2020, 46.0), (2020, 47.0)), {}, "指標「1-①」の年次目標に2020年度が2つあります。1年度に1つにしてください。"),
+        (((2020, None),), {}, "指標「1-①」の年次目標（2020年度）の値を数値で入力してください。"),
+        (((None, 46.0),), {}, "指標「1-①」の年次目標の年度を整数で入力してください（例: 2026）。"),
+        (
+            ((2025, 50.0),),
+            {},
+            "指標「1-①」の年次目標の年度（2025）は基準年度（2015）と目標年度（2025）の間にしてください。",
+        ),
+        (
+            ((2020, 42.0),),
+            {},
+            "指標「1-①」の年次目標（2020年度 42）は、基準値（42）から目標値（55）の側に進んだ値にしてください。",
+        ),
+        (
+            ((2024, 50.0),),
+            {"target_year": 2023},
+            "指標「1-①」の年次目標の年度（2024）は基準年度（2015）と目標年度（2023）の間にしてください。",
+        ),
+    ],
+)
+def test_a_yearly_target_that_cannot_be_a_path_is_refused(
+    empty_engine: Engine, rows: tuple, changes: dict, message: str
+) -> None:
+    with pytest.raises(PlanRevisionError) as refused:
+        _save_targets(empty_engine, rows, changes)
+    assert str(refused.value) == message
+    assert len(store.read_plans(empty_engine)) == 2
+
+
+def test_an_actions_department_is_changed_as_a_revision(empty_engine: Engine) -> None:
+    plan = store.read_plans(empty_engine)[-1]
+    nodes = revise_action_department(plan, "1-①", " 参画協働課 ")
+    save_revision(empty_engine, plan, plan.indicators, "管理太郎", "所管替え", SAVED, nodes=nodes)
+    plans = store.read_plans(empty_engine)
+    actions = plans[-1].nodes.set_index(["kind", "code"])
+    assert actions.loc[("action", "1-①"), "lead_department"] == "参画協働課"
+    before = plans[-2].nodes.set_index(["kind", "code"]).loc[("action", "1-①"), "lead_department"]
+    assert compare_plan_values(plans[-2], plans[-1]).values.tolist() == [
+        ["1-①", "取組項目の担当課", before if isinstance(before, str) else "—", "参画協働課"]
+    ]
+    with pytest.raises(PlanRevisionError, match="取組項目「9-⑨」は現行の計画にありません"):
+        revise_action_department(plan, "9-⑨", "参画協働課")

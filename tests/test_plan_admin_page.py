@@ -79,3 +79,36 @@ def test_a_target_equal_to_the_baseline_is_refused_and_nothing_saved(empty_engin
         "指標「1-①」の基準値と目標値が同じ（42）では進捗を測れません。どちらかを直してください。"
     ]
     assert len(store.read_plans(empty_engine)) == 2
+
+
+def test_an_admin_sets_yearly_targets_in_the_indicator_form(empty_engine) -> None:
+    app = _signed_in("管理太郎")
+    assert app.data_editor[0].value.empty
+    app.session_state["targets-2-1-①"] = {
+        "edited_rows": {},
+        "added_rows": [{"年度": 2020, "年次目標": 46.0}, {"年度": 2022, "年次目標": 49.0}],
+        "deleted_rows": [],
+    }
+    _field(app, "変更の理由（必須。履歴に残ります）").input("年次目標の設定")
+    next(button for button in app.button if button.label == "新しい版として保存").click()
+    app.run()
+    assert not app.error
+    assert app.success[0].value == "版 3 として保存しました。これからの評価はこの版を使います。"
+    assert store.read_plans(empty_engine)[-1].yearly_targets.values.tolist() == [
+        ["1-①", 2020, 46.0],
+        ["1-①", 2022, 49.0],
+    ]
+    assert app.data_editor[0].value.values.tolist() == [[2020, 46.0], [2022, 49.0]]
+
+
+def test_an_admin_changes_an_actions_department(empty_engine) -> None:
+    app = _signed_in("管理太郎")
+    next(box for box in app.selectbox if box.label == "取組項目").select("1-②").run()
+    next(widget for widget in app.text_input if widget.label == "取組項目の担当課").input("参画協働課")
+    next(widget for widget in app.text_input if widget.key == "department-reason").input("所管替え")
+    next(button for button in app.button if button.label == "担当課を新しい版として保存").click()
+    app.run()
+    assert not app.error
+    assert app.success[0].value == "版 3 として保存しました。"
+    nodes = store.read_plans(empty_engine)[-1].nodes.set_index(["kind", "code"])
+    assert nodes.loc[("action", "1-②"), "lead_department"] == "参画協働課"

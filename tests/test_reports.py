@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import Stores
 from openpyxl import load_workbook
@@ -49,6 +50,7 @@ from analytics.reports.report_content import (
     SummarySlide,
     TitleSlide,
     build_report,
+    trend_series,
 )
 from analytics.reports.xlsx_report import OBSERVATION_SHEET, SUMMARY_SHEET, render_xlsx
 
@@ -619,3 +621,18 @@ def test_every_format_ends_with_the_method_appendix_and_its_worked_example(repor
     page = render_html(report).decode("utf-8")
     for text in ('<section class="method">', rule, appendix.example):
         assert text in page
+
+
+def test_the_office_charts_path_runs_through_the_yearly_targets() -> None:
+    history = pd.DataFrame({"fiscal_year": [2016, 2018], "value": [41.0, 44.0]})
+    indicator = pd.Series(
+        {
+            "baseline_year": 2015,
+            "baseline_value": 40.0,
+            "target_year": 2020,
+            "target_value": 60.0,
+            "yearly_targets": ((2017, 42.0), (2019, 50.0)),
+        }
+    )
+    series = trend_series(history, indicator)
+    assert (series.years, series.path) == ((2015, 2016, 2017, 2018, 2019, 2020), (40.0, 41.0, 42.0, 46.0, 50.0, 60.0))

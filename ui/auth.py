@@ -3,7 +3,15 @@
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from analytics.accounts import ROLE_LABELS, SessionFailures, SignInError, User, role_for_identity, sign_in
+from analytics.accounts import (
+    ROLE_LABELS,
+    SessionFailures,
+    SignInError,
+    User,
+    departments_for_identity,
+    role_for_identity,
+    sign_in,
+)
 from ui.context import get_engine
 
 _USER_KEY = "signed_in_user"
@@ -31,8 +39,10 @@ def current_user() -> User | None:
     if _oidc_settings() is not None:
         if not st.user.is_logged_in:
             return None
-        role = role_for_identity(_dashboard_settings(), st.user)
-        return User(name=str(st.user.get("email")), role=role) if role else None
+        settings = _dashboard_settings()
+        role = role_for_identity(settings, st.user)
+        departments = departments_for_identity(settings, st.user)
+        return User(name=str(st.user.get("email")), role=role, departments=departments) if role else None
     user = st.session_state.get(_USER_KEY)
     return user if isinstance(user, User) else None
 

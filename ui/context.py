@@ -69,7 +69,9 @@ def _evaluate(
     _engine: Engine, version: tuple[int, int], settings: Settings, year: int | None, method: str, revision: int
 ) -> PlanEvaluation:
     plan = next(p for p in _read_plans(_engine, version) if p.revision == revision)
-    return evaluate_plan(plan.indicators, _read_observations(_engine, version), settings, year, method)
+    return evaluate_plan(
+        plan.indicators, _read_observations(_engine, version), settings, year, method, plan.yearly_targets
+    )
 
 
 # Figures are built once per data version, year, method and indicator and then shared as they are:

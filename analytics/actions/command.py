@@ -94,7 +94,7 @@ def run_sheet(arguments: argparse.Namespace) -> int:
     plan = store.read_plans(engine)[-1]
     settings = load_settings()
     evaluated = evaluate_plan(
-        plan.indicators, store.read_observations(engine), settings, arguments.year, settings.method
+        plan.indicators, store.read_observations(engine), settings, arguments.year, settings.method, plan.yearly_targets
     )
     indicators = evaluated.indicators.assign(
         policy_code=lambda f: f["code"].map(plan.indicators.set_index("code")["policy_code"])

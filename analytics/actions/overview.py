@@ -9,6 +9,7 @@ from analytics.actions.survey import survey_departments
 from analytics.plan import Plan
 
 NOT_REPORTED = "未報告"
+SAMPLE_WITHDRAWAL = "サンプルデータの取り下げ"
 
 
 def locate_actions(plan: Plan) -> pd.DataFrame:
@@ -113,3 +114,19 @@ def list_unreported(plan: Plan, reports: pd.DataFrame, fiscal_year: int) -> pd.D
 
 def _grade_label(grade: str) -> str:
     return f"{grade} {GRADES[grade]}" if grade else "—"
+
+
+def tabulate_action_batches(history: pd.DataFrame) -> pd.DataFrame:
+    """The 取組 history as the page lists it: each imported 調査票 and each withdrawal of the sample
+    reports, newest first, so a withdrawal can be found and undone like any import."""
+    return pd.DataFrame(
+        {
+            "取込": history["id"].astype(int),
+            "日時": history["created_at"],
+            "取込者": history["created_by"],
+            "内容": history["file_names"].where(
+                ~history["withdraws_sample"].fillna(False).astype(bool), SAMPLE_WITHDRAWAL
+            ),
+            "取消日時": history["undone_at"],
+        }
+    )

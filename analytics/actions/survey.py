@@ -10,12 +10,19 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from analytics import vocabulary as v
+from analytics.accounts import User
 from analytics.actions.settings import DIRECTIONS, ActionSettings
 from analytics.files import write_file_atomically
 from analytics.plan import Plan
 from analytics.spreadsheets import Sheet, SpreadsheetError, cell_reference, read_sheets, save_workbook
 
 NO_DEPARTMENT = "担当課未設定"
+
+
+class ReportRefusedError(ValueError):
+    """A 取組 report the signed-in editor may not make (another 担当課's); the message is Japanese."""
+
+
 SHEET = "調査票"
 _CHOICES = "選択肢"
 # Row 1 carries the year, row 2 the 担当課, row 4 the header; the 取組 start on row 5.
@@ -31,6 +38,32 @@ def survey_departments(plan: Plan) -> pd.DataFrame:
     actions = plan.nodes[plan.nodes["kind"] == v.ACTION]
     department = actions["lead_department"].fillna("").str.strip().replace("", NO_DEPARTMENT)
     return actions.assign(department=department)[["code", "name", "department"]].reset_index(drop=True)
+
+
+def list_plan_departments(plan: Plan) -> list[str]:
+    """Every 担当課 the plan names for a 取組, sorted: the choices when an account is given its 担当課."""
+    named = survey_departments(plan)["department"]
+    return sorted(set(named[named != NO_DEPARTMENT]))
+
+
+def list_reportable(plan: Plan, reporter: User) -> pd.DataFrame:
+    """The 取組項目 (code, name, 担当課) that `reporter` may enter reports for, in plan order."""
+    actions = survey_departments(plan)
+    return actions[[reporter.may_report_for(department) for department in actions["department"]]]
+
+
+def check_reportable(plan: Plan, code: str, reporter: User) -> None:
+    """Raise ReportRefusedError when `reporter` may not report on 取組 `code` (another 担当課's)."""
+    department = survey_departments(plan).set_index("code").loc[code, "department"]
+    if not reporter.may_report_for(department):
+        raise ReportRefusedError(_refusal(plan.level(v.ACTION), code, department, reporter))
+
+
+def _refusal(level: str, code: str, department: str, reporter: User) -> str:
+    return (
+        f"{level}「{code}」の担当課は{department}で、{reporter.name}さんの担当課（{'、'.join(reporter.departments)}）"
+        f"ではありません。{department}の編集者か管理者に入力を依頼してください。"
+    )
 
 
 def write_surveys(plan: Plan, fiscal_year: int, settings: ActionSettings, directory: Path) -> list[Path]:
@@ -146,10 +179,16 @@ class SurveyAnswers:
 
 
 def read_survey(
-    file_name: str, content: bytes, fiscal_year: int, plan: Plan, settings: ActionSettings
+    file_name: str,
+    content: bytes,
+    fiscal_year: int,
+    plan: Plan,
+    settings: ActionSettings,
+    reporter: User | None = None,
 ) -> SurveyAnswers:
-    """Read a filled 調査票 and check every answer against the plan, the scale and the year; each
-    error is one sentence naming file, sheet and cell and what to fix."""
+    """Read a filled 調査票 and check every answer against the plan, the scale and the year, and
+    that the `reporter` (the signed-in editor) may report for each row's 担当課; each error is one
+    sentence naming file, sheet and cell and what to fix."""
     sheets = {sheet.name: sheet for sheet in read_sheets(file_name, content)}
     if SHEET not in sheets:
         raise SpreadsheetError(
@@ -186,6 +225,9 @@ def read_survey(
             )
             continue
         if not any(str(value).strip() for value in answered):
+            continue
+        if reporter is not None and not reporter.may_report_for(owners[code]):
+            errors.append(f"{where(index, 0)}: {_refusal(level, code, owners[code], reporter)}")
             continue
         status = str(values["status"]).strip()
         if status not in settings.scale:

@@ -105,7 +105,14 @@ def write_site(content: SiteContent, output: Path, base_url: str | None = None) 
     observations = content.observations
     published = observations[observations["fiscal_year"].isin(content.years)].reset_index(drop=True)
     settings = load_settings()
-    evaluation = evaluate_plan(content.plan.indicators, published, settings, max(content.years), settings.method)
+    evaluation = evaluate_plan(
+        content.plan.indicators,
+        published,
+        settings,
+        max(content.years),
+        settings.method,
+        content.plan.yearly_targets,
+    )
     output.resolve().parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=output.resolve().parent) as scratch:
         staging = Path(scratch) / "site"

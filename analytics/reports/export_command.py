@@ -67,7 +67,7 @@ def run_export(arguments: argparse.Namespace) -> int:
             known = "、".join(str(year) for year in sorted(years))
             return _fail(f"{arguments.year} 年度の調査結果はありません（あるのは {known}）。", EXIT_USAGE)
         method = arguments.method or settings.method
-        evaluation = evaluate_plan(plan.indicators, observations, settings, arguments.year, method)
+        evaluation = evaluate_plan(plan.indicators, observations, settings, arguments.year, method, plan.yearly_targets)
         sample = bool(plan.indicators["sample"].any() or observations["sample"].any())
         commentary = store.read_commentary(engine, evaluation.year)
         report = build_report(

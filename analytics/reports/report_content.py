@@ -5,12 +5,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
 from analytics import store
 from analytics import vocabulary as v
 from analytics.assessment import PlanEvaluation
+from analytics.chart_data import trace_target_path
 from analytics.evaluation_settings import Settings
 from analytics.method import METHOD_TITLE, describe_method, work_example
 from analytics.plan import Plan
@@ -462,10 +464,11 @@ def _about(indicator: pd.Series) -> str:
 
 
 def trend_series(history: pd.DataFrame, indicator: pd.Series) -> TrendSeries:
-    """The dashboard's trend chart as columns: values, the flat baseline, the straight path from
-    baseline to target (absent outside those years) and the target as a single point."""
+    """The dashboard's trend chart as columns: values, the flat baseline, the path from baseline
+    through any 年次目標 to target (absent outside those years) and the target as a single point."""
     baseline_year, target_year = int(indicator["baseline_year"]), int(indicator["target_year"])
     start, end = float(indicator["baseline_value"]), float(indicator["target_value"])
+    path_years, path_values = trace_target_path(indicator)
     observed = dict(zip(history["fiscal_year"].astype(int), history["value"].astype(float), strict=True))
     years = tuple(range(min([baseline_year, *observed]), max([target_year, *observed]) + 1))
     band = _band(history) if indicator["unit"] == v.PERCENT else {}
@@ -473,9 +476,7 @@ def trend_series(history: pd.DataFrame, indicator: pd.Series) -> TrendSeries:
         years=years,
         actual=tuple(observed.get(year) for year in years),
         path=tuple(
-            round(start + (end - start) * (year - baseline_year) / (target_year - baseline_year), 2)
-            if baseline_year <= year <= target_year
-            else None
+            round(float(np.interp(year, path_years, path_values)), 2) if baseline_year <= year <= target_year else None
             for year in years
         ),
         baseline=tuple(start for _ in years),
