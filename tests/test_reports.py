@@ -632,6 +632,9 @@ def test_the_office_charts_path_runs_through_the_yearly_targets() -> None:
             "target_year": 2020,
             "target_value": 60.0,
             "yearly_targets": ((2017, 42.0), (2019, 50.0)),
+            "unit": "件",
+            "trend_slope": float("nan"),
+            "projected_value": float("nan"),
         }
     )
     series = trend_series(history, indicator)
