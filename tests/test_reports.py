@@ -24,7 +24,6 @@ from analytics.bootstrap import prepare_store
 from analytics.cli import main
 from analytics.evaluation_settings import load_settings
 from analytics.plan_admin import PLAN_FIELDS, revise_indicator, save_revision
-from analytics.presentation import status_badge
 from analytics.reports import FORMATS, file_name
 from analytics.reports.html_report import render_html
 from analytics.reports.pptx_report import FONT, render_pptx
@@ -39,7 +38,7 @@ from analytics.reports.report_content import (
     TitleSlide,
     build_report,
 )
-from analytics.reports.xlsx_report import OBSERVATION_SHEET, SUMMARY_SHEET, render_xlsx
+from analytics.reports.xlsx_report import DETAIL_SHEET, OBSERVATION_SHEET, SUMMARY_SHEET, render_xlsx
 
 COMMENT = "情報発信の手段を見直した。効果は次回の調査で確かめる。"
 FLAGGED_CODES = ["1-⑤", "1-②", "1-④", "3-③", "3-①"]  # worst first, as on the overview page
@@ -177,22 +176,32 @@ def test_xlsx_has_summary_with_status_rules_every_observation_and_a_chart_per_in
     report: Report, evaluated: tuple[Engine, PlanEvaluation]
 ) -> None:
     workbook = load_workbook(io.BytesIO(render_xlsx(report)))
-    assert workbook.sheetnames == [SUMMARY_SHEET, OBSERVATION_SHEET, "基本方針1", "基本方針2", "基本方針3", "評価方法"]
+    assert workbook.sheetnames == [
+        SUMMARY_SHEET,
+        DETAIL_SHEET,
+        OBSERVATION_SHEET,
+        "基本方針1",
+        "基本方針2",
+        "基本方針3",
+        "評価方法",
+    ]
     summary = workbook[SUMMARY_SHEET]
     rules = {rule.formula[0]: rule for cf in summary.conditional_formatting for rule in cf.rules}
-    assert set(rules) == {f'"{status_badge(status)}"' for status in v.STATUSES}
-    behind = rules['"▲ 遅れ"']
-    assert (behind.type, behind.operator) == ("cellIs", "equal")
+    behind = rules['OR(TRIM(A1)="遅れ",A1="▲ 遅れ",LEFT(A1,5)="▲ 遅れ（")']
+    assert len(rules) == len(v.STATUSES)
+    assert behind.type == "expression"
     assert behind.dxf.fill.fgColor.rgb.endswith(v.STATUS_COLOURS[v.BEHIND].removeprefix("#"))
     rows = {row[0]: row for row in summary.iter_rows(values_only=True)}
-    assert [rows["1-②"][i] for i in (5, 7, 13, 15)] == [52.3, 1213, "▲ 遅れ", COMMENT]
+    assert [rows["1-②"][i] for i in (2, 3, 7, 9)] == [52.3, pytest.approx(2.8, abs=0.05), "▲ 遅れ", COMMENT]
+    details = {row[0]: row for row in workbook[DETAIL_SHEET].iter_rows(values_only=True)}
+    assert details["1-②"][6] == 1213
     observations = list(workbook[OBSERVATION_SHEET].iter_rows(values_only=True))
     evaluation = evaluated[1]
     assert len(observations) - 1 == len(evaluation.history) + len(evaluation.breakdowns)
     header = observations[0]
     latest = next(r for r in observations if r[2] == "1-②" and r[0] == 2024 and r[4] == "全体")
     assert latest[header.index("回答者数")] == 1213
-    assert latest[header.index("誤差(±pt, 95%)")] == pytest.approx(evaluation.indicators.iloc[1]["margin"])
+    assert latest[header.index("誤差(±pt)")] == pytest.approx(evaluation.indicators.iloc[1]["margin"])
     for code, count in (("1", 6), ("2", 2), ("3", 3)):
         charts = workbook[f"基本方針{code}"]._charts
         assert len(charts) == count
