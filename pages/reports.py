@@ -6,9 +6,11 @@ from functools import partial
 import streamlit as st
 
 from analytics import vocabulary as v
+from analytics.actions.settings import load_action_settings
 from analytics.publish.approval import publish_year, read_published_years, withdraw_year
 from analytics.publish.site import build_site_archive
 from analytics.reports import FORMATS, file_name
+from analytics.reports.evaluation_sheet import read_action_records
 from analytics.reports.report_content import build_report, scope_choices
 from ui.auth import current_admin
 from ui.context import (
@@ -45,11 +47,13 @@ report = build_report(
     sample=is_sample(),
     today=date.today(),
     settings=read_settings(),
+    actions=read_action_records(get_engine(), year, load_action_settings()),
 )
 written = int((report.indicators["commentary"] != "").sum())
 st.caption(
     f"{len(report.indicators)} 指標（スライド {len(report.slides)} 枚）・ 評価方法: {v.METHOD_LABELS[evaluation.method]}"
     f" ・ 所見の記入: {written} / {len(report.indicators)} 指標"
+    f" ・ 施策評価シート: {len(report.evaluation_sheets)} 件"
 )
 st.download_button(
     "報告書をダウンロード",

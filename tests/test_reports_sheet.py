@@ -1,19 +1,25 @@
 """The 施策評価シート in the reports: one content per 基本施策, found again in the Excel, HTML and PowerPoint files."""
 
 import io
+import re
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from conftest import Stores
 from openpyxl import load_workbook
+from pptx import Presentation
 from sqlalchemy.engine import Engine
 
 from analytics import store
 from analytics.actions.settings import ActionSettings
 from analytics.assessment import PlanEvaluation, evaluate_plan
+from analytics.cli import main
 from analytics.evaluation_settings import load_settings
 from analytics.reports.evaluation_sheet import NO_SECONDARY, read_action_records
+from analytics.reports.html_report import render_html
+from analytics.reports.pptx_report import render_pptx
 from analytics.reports.report_content import Report, build_report
 from analytics.reports.xlsx_report import render_xlsx
 
@@ -125,3 +131,56 @@ def test_xlsx_has_a_printable_sheet_per_measure_with_action_statuses_and_both_ev
     assert indicator_rows["1-②"][4] == "▲ 遅れ（誤差を考えると △ やや遅れ の可能性あり）"
     assert (sheet.page_setup.orientation, int(sheet.page_setup.paperSize)) == ("landscape", 9)
     assert sheet.print_title_rows == "$1:$2"
+
+
+def test_html_has_a_section_per_measure_on_its_own_printed_page(report: Report) -> None:
+    document = render_html(report).decode("utf-8")
+    assert "section.sheet { break-before: page; }" in document
+    sections = re.findall(r'<section class="sheet">(.*?)</section>', document, flags=re.DOTALL)
+    assert len(sections) == len(MEASURES)
+    first = sections[0]
+    assert f"<h2>{report.evaluation_sheets[0].title}</h2>" in first
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", first)
+    for text in ("B おおむね順調", PRIMARY_REASON, "C やや遅れ", COMMENT, "一次評価（B おおむね順調）と異なる"):
+        assert text in cells
+    body = first.split("取組項目の実施状況")[1].split("<tbody>")[1]
+    statuses = [re.findall(r"<td[^>]*>([^<]*)</td>", row)[3] for row in re.findall(r"<tr>(.*?)</tr>", body)]
+    assert statuses == ACTIONS_1_1["実施状況"].tolist()
+
+
+def test_pptx_has_two_slides_per_measure_with_both_evaluations_and_the_action_statuses(report: Report) -> None:
+    deck = Presentation(io.BytesIO(render_pptx(report)))
+    assert len(deck.slides) == len(report.slides) + 2 * len(MEASURES)
+    grades, actions = deck.slides[len(report.slides)], deck.slides[len(report.slides) + 1]
+    texts = " ".join(shape.text_frame.text for shape in grades.shapes if shape.has_text_frame)
+    assert "基本施策1.1　情報共有と発信の仕組みづくり" in texts
+    assert f"{len(report.slides) + 1} / {len(deck.slides)}" in texts
+    tables = [_cells(shape.table) for shape in grades.shapes if shape.has_table]
+    assert tables[0][1:] == [
+        ["一次評価（提案）", "B おおむね順調", PRIMARY_REASON],
+        ["二次評価", "C やや遅れ", COMMENT],
+        ["一次・二次の差", "一次評価（B おおむね順調）と異なる", ""],
+    ]
+    assert [row[0] for row in tables[1][1:]] == ["1-①", "1-②", "1-③", "1-④", "1-⑤", "1-⑥"]
+    (table,) = [_cells(shape.table) for shape in actions.shapes if shape.has_table]
+    assert table[0] == ["コード", "取組項目", "実施状況", "実績", "課題", "今後の方向性"]
+    assert [row[2] for row in table[1:]] == ACTIONS_1_1["実施状況"].tolist()
+
+
+def _cells(table) -> list[list[str]]:
+    return [[cell.text_frame.text for cell in row.cells] for row in table.rows]
+
+
+def test_export_scope_takes_a_measure_code_and_names_the_valid_ones_for_an_unknown_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv(store.DATABASE_URL_VARIABLE, database_url)
+    output = tmp_path / "1.2.xlsx"
+    assert main(["export", "--format", "xlsx", "--output", str(output), "--scope", "1.2"]) == 0
+    assert "基本施策1.2のみ" in capsys.readouterr().out
+    workbook = load_workbook(output)
+    assert [name for name in workbook.sheetnames if name.startswith("基本")] == ["基本方針1", "基本施策1.2"]
+    assert main(["export", "--format", "xlsx", "--output", str(output), "--scope", "1.9"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("エラー: 範囲「1.9」はありません。")
+    assert "1、2、3、1.1、1.2、2.1、2.2、3.1 のいずれかを指定してください。" in error

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from analytics import store
 from analytics import vocabulary as v
+from analytics.actions.settings import load_action_settings
 from analytics.assessment import evaluate_plan
 from analytics.bootstrap import prepare_store
 from analytics.evaluation_settings import SettingsError, load_settings
@@ -14,6 +15,7 @@ from analytics.files import write_file_atomically
 from analytics.plan_admin import describe_revision, read_plan_for
 from analytics.progress import TargetError
 from analytics.reports import FORMATS
+from analytics.reports.evaluation_sheet import read_action_records
 from analytics.reports.report_content import WHOLE_PLAN, ScopeError, build_report
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -29,7 +31,8 @@ def add_export_command(commands: argparse._SubParsersAction) -> None:
     export.add_argument(
         "--scope",
         default=WHOLE_PLAN,
-        help="範囲: all（計画全体・既定）、flagged（要注意の指標のみ）、基本方針のコード（例: 1）",
+        help="範囲: all（計画全体・既定）、flagged（要注意の指標のみ）、基本方針のコード（例: 1）、"
+        "基本施策のコード（例: 1.2。その基本方針の指標と施策評価シート）",
     )
     export.add_argument(
         "--plan-then", action="store_true", help="当時の計画で評価（その年度末に有効だった計画の版を使う）"
@@ -58,7 +61,10 @@ def run_export(arguments: argparse.Namespace) -> int:
             return _fail(f"{arguments.year} 年度の調査結果はありません（あるのは {known}）。", EXIT_USAGE)
         method = arguments.method or settings.method
         evaluation = evaluate_plan(plan.indicators, observations, settings, arguments.year, method)
-        sample = bool(plan.indicators["sample"].any() or observations["sample"].any())
+        actions = read_action_records(engine, evaluation.year, load_action_settings())
+        sample = bool(
+            plan.indicators["sample"].any() or observations["sample"].any() or actions.reports["sample"].any()
+        )
         commentary = store.read_commentary(engine, evaluation.year)
         report = build_report(
             evaluation,
@@ -68,6 +74,7 @@ def run_export(arguments: argparse.Namespace) -> int:
             sample=sample,
             today=date.today(),
             settings=settings,
+            actions=actions,
         )
     except ScopeError as error:
         return _fail(str(error), EXIT_USAGE)

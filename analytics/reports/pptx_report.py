@@ -44,6 +44,7 @@ _RULE = "#C9CED6"
 _HEADER_FILL = "#E4E7EC"
 _PANEL_FILL = "#F3F4F6"
 _NOTICE = "#A14000"
+SHEET_SLIDES = 2  # slides per 施策評価シート
 _RECENT_WIDTHS = {
     "年度": 1.65,
     "値": 0.7,
@@ -64,6 +65,7 @@ def render_pptx(report: Report) -> bytes:
         slide = deck.slides.add_slide(deck.slide_layouts[6])  # blank: every shape is placed here
         _DRAW[type(content)](slide, content)
         _footer(slide, report, number)
+    _add_sheet_slides(deck, report)
     buffer = io.BytesIO()
     deck.save(buffer)
     return buffer.getvalue()
@@ -144,6 +146,33 @@ def _method(slide: PptxSlide, content: MethodSlide) -> None:
     _text(slide, (MARGIN, Inches(1.0), WIDTH - 2 * MARGIN, Inches(5.9)), lines)
 
 
+def _add_sheet_slides(deck: Presentation, report: Report) -> None:
+    """Per 基本施策 two slides after the report's own: its evaluations and indicators, then its 取組."""
+    number = len(report.slides)
+    for sheet in report.evaluation_sheets:
+        grades = pd.DataFrame(
+            {
+                "評価": ["一次評価（提案）", "二次評価", "一次・二次の差"],
+                "評価結果": [sheet.primary, sheet.secondary, sheet.difference],
+                "理由・コメント": [sheet.primary_reason, sheet.secondary_comment, ""],
+            }
+        )
+        first = deck.slides.add_slide(deck.slide_layouts[6])
+        _heading(
+            first, f"施策評価シート　{sheet.policy_label}　担当課: {sheet.departments}", f"{sheet.label}　{sheet.name}"
+        )
+        top = _table(first, grades, Inches(1.45), [2.0, 3.6, 6.83], 13) + Inches(0.15)
+        _table(first, sheet.indicators[["指標", "指標名", "値", "状況"]], top, [0.7, 4.6, 2.6, 4.53], 12)
+        second = deck.slides.add_slide(deck.slide_layouts[6])
+        action_level = sheet.actions.columns[1]
+        _heading(second, f"施策評価シート　{sheet.label}　{sheet.name}", f"{action_level}の実施状況")
+        columns = ["コード", action_level, "実施状況", "実績", "課題", "今後の方向性"]
+        _table(second, sheet.actions[columns], Inches(1.45), [0.75, 3.0, 1.5, 3.8, 2.2, 1.18], 14)
+        for slide in (first, second):
+            number += 1
+            _footer(slide, report, number)
+
+
 _DRAW = {
     TitleSlide: _title,
     SummarySlide: _summary,
@@ -164,7 +193,7 @@ def _footer(slide: PptxSlide, report: Report, number: int) -> None:
     if report.sample:
         notice = f"サンプル（架空）データ: {v.SAMPLE_NOTICE}"
         _text(slide, (MARGIN, Inches(7.0), Inches(11.0), Inches(0.4)), [(notice, 11, True, _NOTICE)])
-    page = f"{number} / {len(report.slides)}"
+    page = f"{number} / {len(report.slides) + SHEET_SLIDES * len(report.evaluation_sheets)}"
     box = _text(
         slide, (WIDTH - MARGIN - Inches(1.2), Inches(7.0), Inches(1.2), Inches(0.4)), [(page, 11, False, _MUTED)]
     )
