@@ -121,7 +121,7 @@ def test_xlsx_has_a_printable_sheet_per_measure_with_action_statuses_and_both_ev
         ["評価", "評価結果", "理由・コメント"],
         ["一次評価（提案）", "B おおむね順調", PRIMARY_REASON],
         ["二次評価", "C やや遅れ", COMMENT],
-        ["一次・二次の差", "一次評価（B おおむね順調）と異なる", None],
+        ["一次・二次の差", "あり", "一次評価（B おおむね順調）と異なる"],
     ]
     rows = list(sheet.iter_rows(values_only=True))
     header = rows.index(("コード", "取組項目", "担当課", "実施状況", "実績", "課題", "今後の方向性"))
@@ -159,7 +159,7 @@ def test_pptx_has_two_slides_per_measure_with_both_evaluations_and_the_action_st
     assert tables[0][1:] == [
         ["一次評価（提案）", "B おおむね順調", PRIMARY_REASON],
         ["二次評価", "C やや遅れ", COMMENT],
-        ["一次・二次の差", "一次評価（B おおむね順調）と異なる", ""],
+        ["一次・二次の差", "あり", "一次評価（B おおむね順調）と異なる"],
     ]
     assert [row[0] for row in tables[1][1:]] == ["1-①", "1-②", "1-③", "1-④", "1-⑤", "1-⑥"]
     (table,) = [_cells(shape.table) for shape in actions.shapes if shape.has_table]

@@ -13,6 +13,7 @@ from analytics.plan import Plan
 from analytics.presentation import format_value, tabulate_statuses
 
 NO_SECONDARY = "二次評価はまだありません"
+SAME = "一次評価と同じ"
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,17 @@ class EvaluationSheet:
     secondary: str
     secondary_comment: str
     difference: str
+
+    def tabulate_evaluations(self) -> pd.DataFrame:
+        """Both evaluations and whether they differ, as one table: the same rows in every format."""
+        mark = "—" if self.difference == NO_SECONDARY else "なし" if self.difference == SAME else "あり"
+        return pd.DataFrame(
+            {
+                "評価": ["一次評価（提案）", "二次評価", "一次・二次の差"],
+                "評価結果": [self.primary, self.secondary, mark],
+                "理由・コメント": [self.primary_reason, self.secondary_comment, self.difference],
+            }
+        )
 
     @property
     def title(self) -> str:
@@ -115,7 +127,7 @@ def _sheet(
     elif grade["差"]:
         difference = f"一次評価（{grade['一次評価（提案）']}）と異なる"
     else:
-        difference = "一次評価と同じ"
+        difference = SAME
     departments = "、".join(dict.fromkeys(actions["担当課"]))
     return EvaluationSheet(
         label=f"{plan.level(v.MEASURE)}{grade['コード']}",

@@ -159,16 +159,9 @@ def _badge(status: str) -> str:
 
 def _sheet_section(sheet: EvaluationSheet) -> str:
     """A 施策評価シート on its own printed page: both evaluations, then the indicators and the 取組."""
-    evaluations = pd.DataFrame(
-        {
-            "評価": ["一次評価（提案）", "二次評価", "一次・二次の差"],
-            "評価結果": [sheet.primary, sheet.secondary, sheet.difference],
-            "理由・コメント": [sheet.primary_reason, sheet.secondary_comment, ""],
-        }
-    )
     body = (
         f'<p class="label">{html.escape(sheet.policy_label)}　担当課: {html.escape(sheet.departments)}</p>'
-        f"<h2>{html.escape(sheet.title)}</h2>{table_html(evaluations)}"
+        f"<h2>{html.escape(sheet.title)}</h2>{table_html(sheet.tabulate_evaluations())}"
         f"<h3>指標の状況</h3>{table_html(sheet.indicators)}"
         f"<h3>{html.escape(sheet.actions.columns[1])}の実施状況</h3>{table_html(sheet.actions)}"
     )

@@ -150,18 +150,11 @@ def _add_sheet_slides(deck: Presentation, report: Report) -> None:
     """Per 基本施策 two slides after the report's own: its evaluations and indicators, then its 取組."""
     number = len(report.slides)
     for sheet in report.evaluation_sheets:
-        grades = pd.DataFrame(
-            {
-                "評価": ["一次評価（提案）", "二次評価", "一次・二次の差"],
-                "評価結果": [sheet.primary, sheet.secondary, sheet.difference],
-                "理由・コメント": [sheet.primary_reason, sheet.secondary_comment, ""],
-            }
-        )
         first = deck.slides.add_slide(deck.slide_layouts[6])
         _heading(
             first, f"施策評価シート　{sheet.policy_label}　担当課: {sheet.departments}", f"{sheet.label}　{sheet.name}"
         )
-        top = _table(first, grades, Inches(1.45), [2.0, 3.6, 6.83], 13) + Inches(0.15)
+        top = _table(first, sheet.tabulate_evaluations(), Inches(1.45), [2.0, 3.6, 6.83], 13) + Inches(0.15)
         _table(first, sheet.indicators[["指標", "指標名", "値", "状況"]], top, [0.7, 4.6, 2.6, 4.53], 12)
         second = deck.slides.add_slide(deck.slide_layouts[6])
         action_level = sheet.actions.columns[1]

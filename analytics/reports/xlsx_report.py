@@ -102,7 +102,7 @@ def _summary_sheet(sheet: Worksheet, report: Report) -> None:
     header = below + 1
     _write_table(sheet, table, formats, top=header)
     _colour_statuses(sheet)
-    _set_widths(sheet, [7, 28, 8, 8, 8, 8, 8, 14, 33, 24])
+    _set_widths(sheet, [7, 26, 8, 8, 8, 8, 8, 12, 40, 20])
     sheet.print_title_rows = f"{header}:{header}"
     sheet.freeze_panes = f"C{header + 1}"
 
@@ -269,12 +269,8 @@ def _evaluation_sheet(sheet: Worksheet, content: EvaluationSheet) -> None:
     sheet.append([f"{content.policy_label}　担当課: {content.departments}"])
     for row in (1, 2):
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=7)
-    evaluations = [
-        ("評価", "評価結果", "理由・コメント"),
-        ("一次評価（提案）", content.primary, content.primary_reason),
-        ("二次評価", content.secondary, content.secondary_comment),
-        ("一次・二次の差", content.difference, ""),
-    ]
+    evaluations = content.tabulate_evaluations()
+    evaluations = [tuple(evaluations.columns), *evaluations.itertuples(index=False)]
     for row, (label, grade, reason) in enumerate(evaluations, start=4):
         # Label over A:B and reason over D:G, so the block lines up with the tables below.
         for column, value in ((1, label), (3, grade), (4, reason)):
