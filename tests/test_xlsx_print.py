@@ -11,6 +11,7 @@ import pytest
 from conftest import Stores
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 from test_reports import libreoffice  # noqa: F401 (the fixture)
 
 from analytics import store
@@ -21,7 +22,14 @@ from analytics.evaluation_settings import load_settings
 from analytics.presentation import status_badge
 from analytics.reports.evaluation_sheet import read_action_records
 from analytics.reports.report_content import Report, build_report
-from analytics.reports.xlsx_report import DETAIL_SHEET, OBSERVATION_SHEET, PRINT_WIDTH, SUMMARY_SHEET, render_xlsx
+from analytics.reports.xlsx_report import (
+    COLUMN_PADDING,
+    DETAIL_SHEET,
+    OBSERVATION_SHEET,
+    PRINT_WIDTH,
+    SUMMARY_SHEET,
+    render_xlsx,
+)
 
 _CM_PER_WIDTH_UNIT = 0.1852  # one column width unit (7 px at 96 dpi) in centimetres
 
@@ -75,14 +83,14 @@ def test_without_sample_data_the_footer_carries_no_notice(stores: Stores) -> Non
 
 def test_every_sheet_is_laid_out_within_the_a4_width_so_it_prints_at_full_size(workbook: Workbook) -> None:
     for sheet in workbook.worksheets:
-        used = range(1, sheet.max_column + 1)
-        width = sum(sheet.column_dimensions[get_column_letter(index)].width for index in used)
-        charts = [
-            sum(sheet.column_dimensions[get_column_letter(i)].width for i in range(1, chart.anchor._from.col + 1))
-            + chart.width / _CM_PER_WIDTH_UNIT
-            for chart in sheet._charts
-        ]
+        width = _width(sheet, sheet.max_column)
+        charts = [_width(sheet, chart.anchor._from.col) + chart.width / _CM_PER_WIDTH_UNIT for chart in sheet._charts]
         assert max([width, *charts]) <= PRINT_WIDTH, sheet.title
+
+
+def _width(sheet: Worksheet, columns: int) -> float:
+    """The printed width of the first `columns` columns, in width units with each column's padding."""
+    return sum(sheet.column_dimensions[get_column_letter(i)].width + COLUMN_PADDING for i in range(1, columns + 1))
 
 
 def test_every_cell_is_set_in_a_japanese_font_and_rows_show_every_line(workbook: Workbook) -> None:

@@ -37,9 +37,11 @@ OBSERVATION_SHEET = "調査結果"
 FONT_NAME = "Meiryo UI"
 FONT_SIZE = 10
 _JAPANESE_CHARSET = 128
-# Column width units (Calibri 11 digits) across A4 landscape between 0.5-inch side margins: every
-# sheet is laid out within it, so that printing at 100% keeps 10 pt text above 9 pt.
+# Column width units (Calibri 11 digits, 7 px) across A4 landscape between 0.5-inch side margins; a
+# column takes its width plus 5 px. Every sheet is laid out within it, so that printing at 100%
+# keeps 10 pt text above 9 pt.
 PRINT_WIDTH = 146
+COLUMN_PADDING = 5 / 7
 _HEADER = PatternFill("solid", start_color="E4E7EC", end_color="E4E7EC")
 _BOLD = Font(bold=True)
 _WRAP = Alignment(wrap_text=True, vertical="top")
@@ -102,7 +104,7 @@ def _summary_sheet(sheet: Worksheet, report: Report) -> None:
     header = below + 1
     _write_table(sheet, table, formats, top=header)
     _colour_statuses(sheet)
-    _set_widths(sheet, [7, 26, 8, 8, 8, 8, 8, 12, 40, 20])
+    _set_widths(sheet, [7, 25, 7, 8, 7, 7, 8, 12, 37, 19])
     sheet.print_title_rows = f"{header}:{header}"
     sheet.freeze_panes = f"C{header + 1}"
 
@@ -127,7 +129,7 @@ def _detail_sheet(sheet: Worksheet, report: Report) -> None:
         }
     )
     _write_table(sheet, table, {"回答者数": "#,##0", "目標達成ペースの値": "0.0"}, top=1)
-    _set_widths(sheet, [7, 28, 9, 7, 7, 6, 9, 11, 18, 28, 16])
+    _set_widths(sheet, [7, 26, 9, 7, 6, 5, 8, 10, 16, 27, 16])
     sheet.print_title_rows = "1:1"
     sheet.freeze_panes = "C2"
 
@@ -144,7 +146,7 @@ def _method_sheet(sheet: Worksheet, content: MethodSlide) -> None:
             sheet.append([text])
     sheet.append([])
     sheet.append([content.example])
-    sheet.column_dimensions["A"].width = PRINT_WIDTH - 6
+    sheet.column_dimensions["A"].width = PRINT_WIDTH - 6 - COLUMN_PADDING
     for row in sheet.iter_rows():
         row[0].alignment = _WRAP
     sheet.print_title_rows = "1:1"
@@ -184,7 +186,7 @@ def _observation_sheet(sheet: Worksheet, report: Report) -> None:
     _write_table(sheet, table, formats, top=1)
     sheet.auto_filter.ref = sheet.dimensions
     _colour_statuses(sheet)
-    _set_widths(sheet, [7, 15, 7, 28, 7, 10, 7, 6, 9, 8, 7, 7, 8, 13])
+    _set_widths(sheet, [6, 15, 6, 26, 6, 9, 6, 5, 8, 8, 6, 6, 8, 12])
     sheet.print_title_rows = "1:1"
     sheet.freeze_panes = "A2"
 
@@ -287,7 +289,7 @@ def _evaluation_sheet(sheet: Worksheet, content: EvaluationSheet) -> None:
     top = _section(sheet, f"{content.actions.columns[1]}の実施状況", below + 1)
     _write_table(sheet, content.actions, {}, top=top)
     _colour_statuses(sheet)
-    _set_widths(sheet, [8, 28, 16, 16, 34, 30, 12])
+    _set_widths(sheet, [7, 27, 15, 15, 33, 29, 12])
     sheet.print_title_rows = "1:2"
     sheet.freeze_panes = "A3"
 
