@@ -104,6 +104,14 @@ def test_every_cell_is_set_in_a_japanese_font_and_rows_show_every_line(workbook:
                     assert cell.alignment.wrap_text
                     lines = cell.value.count("\n") + 1
                     assert sheet.row_dimensions[cell.row].height >= lines * cell.font.size * 1.2, cell.coordinate
+        for chart in sheet._charts:
+            for part in (chart.x_axis, chart.y_axis, chart.legend):
+                properties = part.txPr.p[0].pPr.defRPr
+                assert (properties.ea.typeface, properties.latin.typeface, properties.sz) == (
+                    "Meiryo UI",
+                    "Meiryo UI",
+                    1000,
+                )
 
 
 def test_each_chart_has_a_printed_page_to_itself_and_a_share_axis_fitted_to_its_data(workbook: Workbook) -> None:

@@ -7,6 +7,9 @@ from collections.abc import Iterable
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
+from openpyxl.chart.text import RichText
+from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
+from openpyxl.drawing.text import Font as DrawingFont
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -186,7 +189,7 @@ def _observation_sheet(sheet: Worksheet, report: Report) -> None:
     _write_table(sheet, table, formats, top=1)
     sheet.auto_filter.ref = sheet.dimensions
     _colour_statuses(sheet)
-    _set_widths(sheet, [6, 15, 6, 26, 6, 9, 6, 5, 8, 8, 6, 6, 8, 12])
+    _set_widths(sheet, [6, 15, 6, 34, 6, 9, 6, 5, 8, 8, 6, 6, 8, 12])
     sheet.print_title_rows = "1:1"
     sheet.freeze_panes = "A2"
 
@@ -234,12 +237,22 @@ def _line_chart(sheet: Worksheet, indicator: pd.Series, series: TrendSeries, hea
     # openpyxl marks axes deleted unless told otherwise, and Excel then draws none.
     chart.x_axis.delete = chart.y_axis.delete = False
     chart.legend.position = "b"
+    for part in (chart.x_axis, chart.y_axis, chart.legend):
+        part.txPr = _chart_text()
     actual, path, baseline, target = chart.series
     _style(actual, v.STATUS_COLOURS[indicator["status"]], 28575, marker="circle")
     _style(path, "#555555", 19050, dash="dash")
     _style(baseline, "#555555", 12700)
     _style(target, "#555555", 0, marker="diamond")
     return chart
+
+
+def _chart_text() -> RichText:
+    """Chart text in the Japanese font at 10 pt (a:ea for the East Asian characters, like every cell)."""
+    properties = CharacterProperties(
+        lang="ja-JP", sz=FONT_SIZE * 100, latin=DrawingFont(typeface=FONT_NAME), ea=DrawingFont(typeface=FONT_NAME)
+    )
+    return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=properties), endParaRPr=properties)])
 
 
 def _style(series, colour: str, width: int, *, marker: str = "none", dash: str | None = None) -> None:
