@@ -10,8 +10,8 @@ from analytics.actions.settings import load_action_settings
 from analytics.publish.approval import publish_year, read_published_years, withdraw_year
 from analytics.publish.site import build_site_archive
 from analytics.reports import FORMATS, file_name
-from analytics.reports.evaluation_sheet import read_action_records
-from analytics.reports.report_content import build_report, scope_choices
+from analytics.reports.evaluation_sheet import read_action_records, scope_sheets
+from analytics.reports.report_content import WHOLE_PLAN, build_report, scope_choices
 from ui.auth import current_admin
 from ui.context import (
     failures_shown,
@@ -39,7 +39,8 @@ scopes = scope_choices(plan)
 scope = st.radio("範囲", list(scopes), format_func=scopes.get, horizontal=True)
 format_name = st.radio("形式", list(FORMATS), format_func=lambda name: FORMATS[name].label)
 
-report = build_report(
+build = partial(
+    build_report,
     evaluation,
     plan,
     read_commentary(year),
@@ -47,17 +48,25 @@ report = build_report(
     sample=is_sample(),
     today=date.today(),
     settings=read_settings(),
-    actions=read_action_records(get_engine(), year, load_action_settings()),
 )
+report = build()
 written = int((report.indicators["commentary"] != "").sum())
 st.caption(
     f"{len(report.indicators)} 指標（スライド {len(report.slides)} 枚）・ 評価方法: {v.METHOD_LABELS[evaluation.method]}"
     f" ・ 所見の記入: {written} / {len(report.indicators)} 指標"
-    f" ・ 施策評価シート: {len(report.evaluation_sheets)} 件"
+    f" ・ 施策評価シート: {len(scope_sheets(plan, scope, WHOLE_PLAN)[1])} 件"
 )
+
+
+def _render_with_sheets() -> bytes:
+    """Gathering the 施策評価シート takes a moment, so they are read and added only when the button is clicked."""
+    actions = read_action_records(get_engine(), year, load_action_settings())
+    return FORMATS[format_name].render(build(actions=actions))
+
+
 st.download_button(
     "報告書をダウンロード",
-    data=partial(FORMATS[format_name].render, report),  # built only when clicked
+    data=_render_with_sheets,  # built only when clicked
     file_name=file_name(report, format_name),
     mime=FORMATS[format_name].mime,
     type="primary",
