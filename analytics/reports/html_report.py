@@ -52,6 +52,7 @@ _DOCUMENT_STYLE = """<style>
 body { max-width: 186mm; margin: 0 auto; font-size: 10.5pt; }
 section.policy { break-before: page; }
 section.sheet { break-before: page; }
+section.sheet td.status { white-space: normal; min-width: 7em; }
 section.indicator, section.summary { break-inside: avoid; margin-top: 1.5em; }
 .plot { break-inside: avoid; }
 @media print { .modebar-container { display: none; } }
