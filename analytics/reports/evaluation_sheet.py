@@ -93,12 +93,11 @@ def build_evaluation_sheets(
 ) -> tuple[EvaluationSheet, ...]:
     """The sheets of the given 基本施策 (all when None), from the same grading as the 施策評価 page.
 
-    `indicators` are the evaluated indicators of the year; a 基本施策 shows its 基本方針's indicators,
+    `indicators` are the evaluated indicators of the year (with policy_code); a 基本施策 shows its 基本方針's indicators,
     because the plan attaches indicators to the 基本方針.
     """
     located = locate_actions(plan)
     chosen = set(measures) if measures is not None else set(measure_codes(plan))
-    indicators = indicators.assign(policy_code=indicators["code"].map(plan.indicators.set_index("code")["policy_code"]))
     sheets = []
     for policy in plan.policies["code"]:
         policy_codes = located.loc[located["policy_code"] == policy, "measure_code"]
