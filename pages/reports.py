@@ -6,11 +6,13 @@ from functools import partial
 import streamlit as st
 
 from analytics import vocabulary as v
+from analytics.actions.settings import load_action_settings
 from analytics.publish.approval import publish_year, read_published_years, withdraw_year
 from analytics.publish.site import build_site_archive
 from analytics.reports import FORMATS, file_name
+from analytics.reports.evaluation_sheet import read_action_records, scope_sheets
 from analytics.reports.pptx_report import check_template, render_pptx
-from analytics.reports.report_content import build_report, scope_choices
+from analytics.reports.report_content import WHOLE_PLAN, build_report, scope_choices
 from ui.auth import current_admin
 from ui.context import (
     failures_shown,
@@ -38,7 +40,8 @@ scopes = scope_choices(plan)
 scope = st.radio("範囲", list(scopes), format_func=scopes.get, horizontal=True)
 format_name = st.radio("形式", list(FORMATS), format_func=lambda name: FORMATS[name].label)
 
-report = build_report(
+build = partial(
+    build_report,
     evaluation,
     plan,
     read_commentary(year),
@@ -47,18 +50,28 @@ report = build_report(
     today=date.today(),
     settings=read_settings(),
 )
+report = build()
 written = int((report.indicators["commentary"] != "").sum())
 st.caption(
     f"{len(report.indicators)} 指標 ・ 評価方法: {v.METHOD_LABELS[evaluation.method]}"
     f" ・ 所見の記入: {written} / {len(report.indicators)} 指標"
+    f" ・ 施策評価シート: {len(scope_sheets(plan, scope, WHOLE_PLAN)[1])} 件"
 )
 render = FORMATS[format_name].render
 if format_name == "pptx":
     with failures_shown():  # a template named in the settings that cannot be used, said before the button
         render = partial(render_pptx, template=check_template())
+
+
+def _render_with_sheets() -> bytes:
+    """Gathering the 施策評価シート takes a moment, so they are read and added only when the button is clicked."""
+    actions = read_action_records(get_engine(), year, load_action_settings())
+    return render(build(actions=actions))
+
+
 st.download_button(
     "報告書をダウンロード",
-    data=partial(render, report),  # built only when clicked
+    data=_render_with_sheets,  # built only when clicked
     file_name=file_name(report, format_name),
     mime=FORMATS[format_name].mime,
     type="primary",

@@ -248,12 +248,16 @@ def test_the_evaluation_sheet_shows_each_measure_with_its_actions_and_both_grade
         "基本施策3.1",
     ]
     sheet = workbook["基本施策1.1"]
-    assert sheet["A1"].value == "2024年度 施策評価シート　基本施策1.1 情報共有と発信の仕組みづくり"
-    assert [sheet["A4"].value, sheet["B4"].value, sheet["C4"].value] == ["二次評価", "A 順調", "委員会の判断"]
-    assert sheet["B3"].value[0] in "ABCD"
-    assert [cell.value for cell in sheet[7]][:4] == ["コード", "取組項目", "担当課", "実施状況"]
-    statuses = {row[0]: row[3] for row in sheet.iter_rows(min_row=8, values_only=True)}
-    assert list(statuses) == ["1-①", "1-②", "1-③", "1-④", "1-⑤", "1-⑥", "1-⑦"]
+    assert sheet["A1"].value == "令和6(2024)年度 施策評価シート　基本施策1.1　情報共有と発信の仕組みづくり"
+    evaluations = [[sheet.cell(row, column).value for column in (1, 3, 4)] for row in range(5, 8)]
+    assert evaluations[1] == ["二次評価", "A 順調", "委員会の判断"]
+    assert evaluations[0][1][0] in "ABCD"
+    assert evaluations[2] in (
+        ["一次・二次の差", "なし", "一次評価と同じ"],
+        ["一次・二次の差", "あり", f"一次評価（{evaluations[0][1]}）と異なる"],
+    )
+    assert [cell.value for cell in sheet[19]][:4] == ["コード", "取組項目", "担当課", "実施状況"]
+    statuses = {row[0]: row[3] for row in sheet.iter_rows(min_row=20, values_only=True)}
     assert set(statuses.values()) <= {"◎ 計画以上", "○ 計画どおり", "△ 一部未実施", "✕ 未実施"}
 
 

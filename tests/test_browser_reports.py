@@ -46,6 +46,7 @@ def test_reports_page_downloads_a_pptx_and_an_html_that_opens_offline_and_prints
     offline.goto((tmp_path / "report.html").as_uri())
     offline.wait_for_selector(".js-plotly-plot", timeout=30_000)
     assert offline.locator(".js-plotly-plot").count() == 11
+    assert offline.locator("section.sheet h2").count() == 5  # a 施策評価シート per 基本施策
     assert [url for url in requested if not url.startswith(("file:", "data:", "blob:"))] == []
     offline.screenshot(path=screenshot_directory / "report_html.png")
     pdf = offline.pdf(prefer_css_page_size=True, print_background=True)

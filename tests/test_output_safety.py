@@ -18,7 +18,7 @@ from analytics.assessment import evaluate_plan
 from analytics.bootstrap import prepare_store
 from analytics.evaluation_settings import load_settings
 from analytics.reports.report_content import CommentaryError, build_report, check_commentary, save_commentary
-from analytics.reports.xlsx_report import SUMMARY_SHEET, render_xlsx
+from analytics.reports.xlsx_report import DETAIL_SHEET, SUMMARY_SHEET, render_xlsx
 from analytics.spreadsheets import protect_csv_text, write_template, write_workbook
 from analytics.status_report import to_csv
 
@@ -47,8 +47,9 @@ def test_excel_report_keeps_a_formula_like_commentary_and_author_as_text(engine:
     )
     cells = _cells(render_xlsx(report), SUMMARY_SHEET)
     assert cells[LINK] == ("s", LINK)
-    author = next(value for value in cells if isinstance(value, str) and value.startswith("@SUM(1)"))
-    assert cells[author][0] == "s"
+    details = _cells(render_xlsx(report), DETAIL_SHEET)
+    author = next(value for value in details if isinstance(value, str) and value.startswith("@SUM(1)"))
+    assert details[author][0] == "s"
     # Numbers stay numbers: the value of 1-② in the same table.
     assert {data_type for data_type, value in cells.values() if isinstance(value, float)} == {"n"}
 

@@ -210,10 +210,19 @@ def test_reports_page_reports_the_sidebars_year_with_scope_format_and_one_downlo
     # One year for every page, the sidebar's: the page has no year selector of its own.
     assert [radio.label for radio in app.main.radio] == ["範囲", "形式"]
     assert "報告する年度: 令和6(2024)年度" in _texts(app)
-    assert app.radio[-2].options == ["計画全体", "要注意の指標のみ", "基本方針1のみ", "基本方針2のみ", "基本方針3のみ"]
+    assert app.radio[-2].options == [
+        "計画全体",
+        "要注意の指標のみ",
+        *(f"基本方針{code}のみ" for code in "123"),
+        *(f"基本施策{code}のみ" for code in ("1.1", "1.2", "2.1", "2.2", "3.1")),
+    ]
     assert app.caption[1].value.startswith("11 指標 ・ 評価方法: 直線法")
+    assert "施策評価シート: 5 件" in app.caption[1].value
     app.radio[-2].set_value("flagged").run()
     assert app.caption[1].value.startswith("5 指標 ・ 評価方法: 直線法")
+    app.radio[-2].set_value("2.1").run()
+    assert app.caption[1].value.startswith("2 指標 ・ 評価方法: 直線法")
+    assert "施策評価シート: 1 件" in app.caption[1].value
     buttons = app.get("download_button")
     assert len(buttons) == 1
     assert buttons[0].proto.label == "報告書をダウンロード"

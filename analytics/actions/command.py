@@ -15,6 +15,7 @@ from analytics.actions.survey import ERROR, preview_answers, read_survey, write_
 from analytics.assessment import evaluate_plan
 from analytics.bootstrap import prepare_store
 from analytics.evaluation_settings import load_settings
+from analytics.reports.evaluation_sheet import read_action_records
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -93,20 +94,14 @@ def run_sheet(arguments: argparse.Namespace) -> int:
     engine = prepare_store()
     plan = store.read_plans(engine)[-1]
     settings = load_settings()
+    observations = store.read_observations(engine)
     evaluated = evaluate_plan(
-        plan.indicators, store.read_observations(engine), settings, arguments.year, settings.method, plan.yearly_targets
+        plan.indicators, observations, settings, arguments.year, settings.method, plan.yearly_targets
     )
-    indicators = evaluated.indicators.assign(
-        policy_code=lambda f: f["code"].map(plan.indicators.set_index("code")["policy_code"])
-    )
+    records = read_action_records(engine, arguments.year, load_action_settings())
+    sample = bool(plan.indicators["sample"].any() or observations["sample"].any() or records.reports["sample"].any())
     count = write_evaluation_sheets(
-        arguments.output,
-        plan,
-        store.read_action_reports(engine),
-        indicators,
-        store.read_secondary_evaluations(engine, arguments.year),
-        arguments.year,
-        load_action_settings(),
+        arguments.output, plan, records, evaluated.indicators, arguments.year, sample=sample
     )
     print(f"{arguments.year}年度の施策評価シート {count} 枚を {arguments.output} に書き出しました。")
     return EXIT_OK

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from analytics import store
 from analytics import vocabulary as v
+from analytics.actions.settings import load_action_settings
 from analytics.assessment import evaluate_plan
 from analytics.bootstrap import prepare_store
 from analytics.evaluation_settings import SettingsError, load_settings
@@ -15,6 +16,7 @@ from analytics.files import write_file_atomically
 from analytics.plan_admin import describe_revision, read_plan_for
 from analytics.progress import TargetError
 from analytics.reports import FORMATS
+from analytics.reports.evaluation_sheet import read_action_records
 from analytics.reports.pptx_report import TemplateError, render_pptx
 from analytics.reports.report_content import WHOLE_PLAN, ScopeError, build_report
 
@@ -31,7 +33,8 @@ def add_export_command(commands: argparse._SubParsersAction) -> None:
     export.add_argument(
         "--scope",
         default=WHOLE_PLAN,
-        help="範囲: all（計画全体・既定）、flagged（要注意の指標のみ）、基本方針のコード（例: 1）",
+        help="範囲: all（計画全体・既定）、flagged（要注意の指標のみ）、基本方針のコード（例: 1）、"
+        "基本施策のコード（例: 1.2。その基本方針の指標と施策評価シート）",
     )
     export.add_argument(
         "--template",
@@ -68,7 +71,10 @@ def run_export(arguments: argparse.Namespace) -> int:
             return _fail(f"{arguments.year} 年度の調査結果はありません（あるのは {known}）。", EXIT_USAGE)
         method = arguments.method or settings.method
         evaluation = evaluate_plan(plan.indicators, observations, settings, arguments.year, method, plan.yearly_targets)
-        sample = bool(plan.indicators["sample"].any() or observations["sample"].any())
+        actions = read_action_records(engine, evaluation.year, load_action_settings())
+        sample = bool(
+            plan.indicators["sample"].any() or observations["sample"].any() or actions.reports["sample"].any()
+        )
         commentary = store.read_commentary(engine, evaluation.year)
         report = build_report(
             evaluation,
@@ -78,6 +84,7 @@ def run_export(arguments: argparse.Namespace) -> int:
             sample=sample,
             today=date.today(),
             settings=settings,
+            actions=actions,
         )
         render = FORMATS[arguments.format].render
         if arguments.format == "pptx":

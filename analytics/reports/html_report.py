@@ -9,6 +9,7 @@ from plotly.offline import get_plotlyjs
 from analytics import vocabulary as v
 from analytics.charts import FONT_FAMILY, chart_config, plot_indicator_trend
 from analytics.presentation import render_status_tiles, status_badge
+from analytics.reports.evaluation_sheet import EvaluationSheet
 from analytics.reports.report_content import (
     GuideSlide,
     IndicatorSlide,
@@ -51,6 +52,8 @@ _DOCUMENT_STYLE = """<style>
 @page { size: A4; margin: 14mm 12mm 16mm; @bottom-right { content: counter(page) " / " counter(pages); font-size: 9pt; } }
 body { max-width: 186mm; margin: 0 auto; font-size: 10.5pt; }
 section.policy { break-before: page; }
+section.sheet { break-before: page; }
+section.sheet td.status { white-space: normal; min-width: 7em; }
 section.indicator, section.summary { break-inside: avoid; margin-top: 1.5em; }
 .plot { break-inside: avoid; }
 @media print { .modebar-container { display: none; } }
@@ -71,6 +74,7 @@ def render_html(report: Report) -> bytes:
         blocks = [block for row in slide_rows(slide) for block in row]
         parts = [_figure_html(block) if isinstance(block, go.Figure) else block for block in blocks]
         sections.append(f'<section class="{_KINDS[type(slide)]}">{"".join(parts)}</section>')
+    sections += [_sheet_section(sheet) for sheet in report.evaluation_sheets]
     notice, page_notice = "", ""
     if report.sample:
         notice = f'<div class="report-block"><p class="notice">サンプル（架空）データ: {html.escape(v.SAMPLE_NOTICE)}</p></div>'
@@ -163,6 +167,17 @@ def _cell(text: str) -> str:
 def _badge(status: str) -> str:
     colour = v.STATUS_COLOURS[status]
     return f'<span class="badge" style="background:{colour};color:{ink_on(colour)}">{status_badge(status)}</span>'
+
+
+def _sheet_section(sheet: EvaluationSheet) -> str:
+    """A 施策評価シート on its own printed page: both evaluations, then the indicators and the 取組."""
+    body = (
+        f'<p class="label">{html.escape(sheet.policy_label)}　担当課: {html.escape(sheet.departments)}</p>'
+        f"<h2>{html.escape(sheet.title)}</h2>{table_html(sheet.tabulate_evaluations())}"
+        f"<h3>指標の状況</h3>{table_html(sheet.indicators)}"
+        f"<h3>{html.escape(sheet.actions.columns[1])}の実施状況</h3>{table_html(sheet.actions)}"
+    )
+    return f'<section class="sheet">{_block(body)}</section>'
 
 
 def _block(body: str) -> str:

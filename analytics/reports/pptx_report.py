@@ -30,6 +30,7 @@ from analytics import vocabulary as v
 from analytics.charts import fit_axis
 from analytics.evaluation_settings import SETTINGS_PATH, SettingsError
 from analytics.presentation import status_badge
+from analytics.reports.evaluation_sheet import EvaluationSheet
 from analytics.reports.report_content import (
     GuideSlide,
     IndicatorSlide,
@@ -112,6 +113,8 @@ def render_pptx(report: Report, template: Path | None = None) -> bytes:
     layouts = _find_layouts(deck, template)
     for content in report.slides:
         _DRAW[type(content)](deck, layouts, content)
+    for sheet in report.evaluation_sheets:
+        _evaluation_sheet(deck, layouts, sheet)
     total = len(deck.slides)
     for number, slide in enumerate(deck.slides, start=1):
         _footer(deck, slide, report.sample, f"{number} / {total}")
@@ -193,16 +196,13 @@ def _summary(deck: Deck, layouts: _Layouts, content: SummarySlide) -> None:
     width = _body_width(deck)
     if content.counts is not None:
         slide, top = _add_slide(deck, layouts.title_only, content.heading)
-        shares = [1.4, 0.85, *[1.05] * len(v.STATUSES), 1.4]
-        widths = [width * share / sum(shares) for share in shares]
+        widths = _widths(deck, [1.4, 0.85, *[1.05] * len(v.STATUSES), 1.4])
         top = _table(slide, content.counts, (_margin(deck), top), widths, BODY_SIZE) + Inches(0.3)
         advice = f"{content.flagged_heading}は、次のスライドから悪い順に理由とともに示します。"
         text = advice if content.flagged_total else f"{content.flagged_heading}。"
         _text(slide, (_margin(deck), top, Inches(width), Inches(0.6)), [(text, 20, True, _INK)])
         return
-    shares = [3.0, 3.6, 5.8]
-    widths = [width * share / sum(shares) for share in shares]
-    _table_slides(deck, layouts, content.heading, content.flagged, widths)
+    _table_slides(deck, layouts, content.heading, content.flagged, _widths(deck, [3.0, 3.6, 5.8]))
 
 
 def _guide(deck: Deck, layouts: _Layouts, content: GuideSlide) -> None:
@@ -240,8 +240,7 @@ def _policy(deck: Deck, layouts: _Layouts, content: PolicySlide) -> None:
         box = (left, top, Inches(tile_width), Inches(0.9))
         _tile(slide, box, f"{status_badge(status)}\n{int(content.counts[status])}指標", status, BODY_SIZE)
         left += Inches(tile_width + 0.1)
-    shares = [0.8, 5.0, 2.2, 1.2, 3.2]
-    widths = [width * share / sum(shares) for share in shares]
+    widths = _widths(deck, [0.8, 5.0, 2.2, 1.2, 3.2])
     _table_slides(deck, layouts, title, content.table, widths, first=(slide, top + Inches(1.1)))
 
 
@@ -285,6 +284,38 @@ def _method(deck: Deck, layouts: _Layouts, content: MethodSlide) -> None:
         lines += [(heading, 20, True, _INK), *((text, BODY_SIZE, False, _INK) for text in paragraphs)]
     lines.append((content.example, BODY_SIZE, True, _INK))
     _text_slides(deck, layouts, content.heading, lines)
+
+
+def _evaluation_sheet(deck: Deck, layouts: _Layouts, sheet: EvaluationSheet) -> None:
+    """A 基本施策's 施策評価シート after the report's own slides: both evaluations with the 担当課, the
+    indicators, then the 取組, each table at body size over as many slides as it needs."""
+    title = f"施策評価シート　{sheet.label}　{sheet.name}"
+    slide, top = _add_slide(deck, layouts.title_only, title)
+    _text(
+        slide,
+        (_margin(deck), top, Inches(_body_width(deck)), Inches(0.5)),
+        [(f"担当課: {sheet.departments}", BODY_SIZE, False, _MUTED)],
+    )
+    _table_slides(
+        deck,
+        layouts,
+        title,
+        sheet.tabulate_evaluations(),
+        _widths(deck, [2.2, 2.2, 7.0]),
+        first=(slide, top + Inches(0.6)),
+    )
+    _table_slides(
+        deck,
+        layouts,
+        f"{title}　指標",
+        sheet.indicators[["指標", "指標名", "値", "状況"]],
+        _widths(deck, [0.8, 5.4, 2.6, 3.6]),
+    )
+    action_level = sheet.actions.columns[1]
+    columns = ["コード", action_level, "実施状況", "実績", "課題", "今後の方向性"]
+    _table_slides(
+        deck, layouts, f"{title}　{action_level}", sheet.actions[columns], _widths(deck, [0.9, 2.8, 1.6, 3.6, 2.4, 1.5])
+    )
 
 
 _DRAW = {
@@ -491,6 +522,12 @@ def _fill(formatted, colour: str) -> None:
 
 def _margin(deck: Deck) -> int:
     return int(deck.slide_width * 0.034)
+
+
+def _widths(deck: Deck, shares: list[float]) -> list[float]:
+    """Column widths in inches that share the body width in these proportions."""
+    width = _body_width(deck)
+    return [width * share / sum(shares) for share in shares]
 
 
 def _body_width(deck: Deck) -> float:

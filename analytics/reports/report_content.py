@@ -28,6 +28,13 @@ from analytics.presentation import (
     tabulate_statuses,
     worst_first,
 )
+from analytics.reports.evaluation_sheet import (
+    ActionRecords,
+    EvaluationSheet,
+    build_evaluation_sheets,
+    measure_codes,
+    scope_sheets,
+)
 
 WHOLE_PLAN = "all"
 FLAGGED = "flagged"
@@ -173,6 +180,7 @@ class Report:
     indicators: pd.DataFrame
     history: pd.DataFrame
     breakdowns: pd.DataFrame
+    evaluation_sheets: tuple[EvaluationSheet, ...] = ()
 
     def slides_of(self, kind: type) -> list:
         """The slides of one kind, in order (the spreadsheet walks policies and indicators this way)."""
@@ -180,9 +188,10 @@ class Report:
 
 
 def scope_choices(plan: Plan) -> dict[str, str]:
-    """Every scope with its Japanese label: the whole plan, the flagged indicators, each policy."""
+    """Every scope with its Japanese label: the whole plan, the flagged indicators, each policy, each measure."""
     policies = {code: f"{plan.level(v.POLICY)}{code}のみ" for code in plan.policies["code"]}
-    return {WHOLE_PLAN: "計画全体", FLAGGED: "要注意の指標のみ"} | policies
+    measures = {code: f"{plan.level(v.MEASURE)}{code}のみ" for code in measure_codes(plan)}
+    return {WHOLE_PLAN: "計画全体", FLAGGED: "要注意の指標のみ"} | policies | measures
 
 
 def status_of_badge(text: object) -> str | None:
@@ -247,18 +256,22 @@ def build_report(
     sample: bool,
     today: date,
     settings: Settings | None = None,
+    actions: ActionRecords | None = None,
 ) -> Report:
     """Gather a report's slides from the dashboard's own evaluation, so every figure matches it.
 
     `commentary` is store.read_commentary for the evaluated year; `settings` are the ones the
     evaluation used (the defaults when left out), for the appendix that explains the statuses. Scope FLAGGED keeps the indicators
     with any flag (worst first on the summary), a policy code keeps that 基本方針 alone; the status
-    counts always come from the whole plan's evaluation, as on the overview page.
+    counts always come from the whole plan's evaluation, as on the overview page. With `actions`
+    the report also carries the 施策評価シート of the 基本施策 in scope (a 基本施策 code keeps its
+    基本方針's indicators and its own sheet).
     """
     choices = scope_choices(plan)
     if scope not in choices:
         raise ScopeError(f"範囲「{scope}」はありません。{'、'.join(choices)} のいずれかを指定してください。")
-    indicators = _in_scope(evaluation.indicators, scope)
+    indicator_scope, measures = scope_sheets(plan, scope, WHOLE_PLAN)
+    indicators = _in_scope(evaluation.indicators, indicator_scope)
     texts = dict(zip(commentary["indicator_code"], commentary["text"], strict=True))
     signed = {
         code: sign_commentary(author, written)
@@ -301,6 +314,9 @@ def build_report(
         indicators=indicators.reset_index(drop=True),
         history=evaluation.history[evaluation.history["indicator_code"].isin(codes)].reset_index(drop=True),
         breakdowns=evaluation.breakdowns[evaluation.breakdowns["code"].isin(codes)].reset_index(drop=True),
+        evaluation_sheets=build_evaluation_sheets(plan, evaluation.indicators, actions, evaluation.year, measures)
+        if actions is not None
+        else (),
     )
 
 

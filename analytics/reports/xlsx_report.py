@@ -1,15 +1,25 @@
-"""The report as an Excel workbook: status summary with conditional formatting, every value, native charts."""
+"""The report as an Excel 評価シート book: status summary, every value, native charts, 施策評価シート, A4 printable."""
+
+import math
+import unicodedata
+from collections.abc import Iterable
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
-from openpyxl.formatting.rule import CellIsRule
+from openpyxl.chart.text import RichText
+from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
+from openpyxl.drawing.text import Font as DrawingFont
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from analytics import vocabulary as v
+from analytics.charts import fit_axis
 from analytics.presentation import status_badge
+from analytics.reports.evaluation_sheet import EvaluationSheet
 from analytics.reports.report_content import (
     IndicatorSlide,
     MethodSlide,
@@ -22,27 +32,48 @@ from analytics.reports.report_content import (
 from analytics.spreadsheets import save_workbook
 
 SUMMARY_SHEET = "概要"
+DETAIL_SHEET = "指標の詳細"
 METHOD_SHEET = "評価方法"
 OBSERVATION_SHEET = "調査結果"
+# The city's PCs have Meiryo UI; charset 128 (Shift_JIS) makes Excel and LibreOffice fall back to
+# another Japanese font where it is missing, never to a Latin one.
+FONT_NAME = "Meiryo UI"
+FONT_SIZE = 10
+_JAPANESE_CHARSET = 128
+# Column width units (Calibri 11 digits, 7 px) across A4 landscape between 0.5-inch side margins; a
+# column takes its width plus 5 px. Every sheet is laid out within it, so that printing at 100%
+# keeps 10 pt text above 9 pt.
+PRINT_WIDTH = 146
+COLUMN_PADDING = 5 / 7
 _HEADER = PatternFill("solid", start_color="E4E7EC", end_color="E4E7EC")
 _BOLD = Font(bold=True)
-_CHART_ROWS = 19  # rows one indicator's 9 cm chart takes on a policy sheet, with a small gap
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_LINE_HEIGHT = 1.35  # a row's height per line of Meiryo UI, in multiples of its size
+_CHART_HEIGHT_CM = 9
 
 
 def render_xlsx(report: Report) -> bytes:
-    """概要 (statuses, coloured by rule), 調査結果 (every value with n and error), one chart sheet per 基本方針."""
+    """概要, 指標の詳細, 調査結果 (every value with n and error), a chart sheet per 基本方針, 評価方法,
+    and one 施策評価シート per 基本施策 in scope; every sheet prints on A4 landscape."""
     workbook = Workbook()
     _summary_sheet(workbook.active, report)
+    _detail_sheet(workbook.create_sheet(DETAIL_SHEET), report)
     _observation_sheet(workbook.create_sheet(OBSERVATION_SHEET), report)
     for policy in report.slides_of(PolicySlide):
         slides = [s for s in report.slides_of(IndicatorSlide) if s.indicator["policy_code"] == policy.code]
         _policy_sheet(workbook.create_sheet(policy.label), policy, slides)
     _method_sheet(workbook.create_sheet(METHOD_SHEET), report.slides_of(MethodSlide)[0])
-    for sheet in workbook.worksheets:
-        # Printed (or converted to PDF), each sheet is as wide as one landscape A4 page.
-        sheet.page_setup.orientation, sheet.page_setup.paperSize = "landscape", sheet.PAPERSIZE_A4
-        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    _add_evaluation_sheets(workbook, report.evaluation_sheets)
+    _prepare_print(workbook, f"{report.plan_name}　{v.format_fiscal_year(report.year)}", report.sample)
+    return save_workbook(workbook)
+
+
+def render_evaluation_sheets(sheets: Iterable[EvaluationSheet], plan_name: str, year: int, sample: bool) -> bytes:
+    """The 施策評価シート alone, one sheet per 基本施策, printed like the report's own."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    _add_evaluation_sheets(workbook, sheets)
+    _prepare_print(workbook, f"{plan_name}　{v.format_fiscal_year(year)}", sample)
     return save_workbook(workbook)
 
 
@@ -55,7 +86,34 @@ def _summary_sheet(sheet: Worksheet, report: Report) -> None:
         sheet["A3"] = f"サンプル（架空）データ: {v.SAMPLE_NOTICE}"
         sheet["A3"].font = Font(bold=True, color="A14000")
     counts = report.slides_of(SummarySlide)[0].counts
-    below = _write_table(sheet, counts, {}, top=5)
+    # The counts start in column B, whose width the indicator names need anyway.
+    below = _write_table(sheet, counts, {}, top=5, left=2)
+    indicators = report.indicators
+    table = pd.DataFrame(
+        {
+            "指標": indicators["code"],
+            "指標名": indicators["name"],
+            "値": indicators["value"],
+            "誤差(±pt)": _margins(indicators["margin"], indicators["unit"]),
+            "基準値": indicators["baseline_value"],
+            "目標値": indicators["target_value"],
+            "進捗率(%)": indicators["progress_rate"],
+            "状況": indicators["status"].map(status_badge),
+            "注意点・注記": [_remarks(row) for _, row in indicators.iterrows()],
+            "所見": indicators["commentary"],
+        }
+    )
+    formats = {"値": "0.0", "誤差(±pt)": "0.0", "基準値": "0.0", "目標値": "0.0", "進捗率(%)": "0"}
+    header = below + 1
+    _write_table(sheet, table, formats, top=header)
+    _colour_statuses(sheet)
+    _set_widths(sheet, [7, 25, 7, 8, 7, 7, 8, 12, 37, 19])
+    sheet.print_title_rows = f"{header}:{header}"
+    sheet.freeze_panes = f"C{header + 1}"
+
+
+def _detail_sheet(sheet: Worksheet, report: Report) -> None:
+    """What 概要 leaves out to stay one page wide: who answers, n, the path's value, definition, 担当課."""
     indicators = report.indicators
     table = pd.DataFrame(
         {
@@ -64,32 +122,19 @@ def _summary_sheet(sheet: Worksheet, report: Report) -> None:
             report.levels[v.POLICY]: indicators["policy_code"],
             "回答者": indicators["respondent"],
             "年度": indicators["year"].astype("Int64"),
-            "値": indicators["value"],
             "単位": indicators["unit"],
             "回答者数": indicators["respondents"],
-            "誤差(±pt, 95%)": indicators["margin"],
-            "基準値": indicators["baseline_value"],
-            "目標値": indicators["target_value"],
-            "進捗率(%)": indicators["progress_rate"],
-            "目標達成ペース": indicators["expected"],
-            "状況": indicators["status"].map(status_badge),
-            "注意点": indicators["reasons"].map("\n".join),
-            "所見": indicators["commentary"],
+            # A value in the indicator's unit, not a percentage of progress like 概要's 進捗率.
+            "目標達成ペースの値": indicators["expected"],
             "所見の記入": indicators["commentary_by"],
             "定義": indicators["definition"],
             "担当課": indicators["departments"],
-            # The 誤差の範囲 notes, as on every slide and page: why a status is not lower.
-            "注記": indicators["notes"].map("\n".join),
         }
     )
-    formats = {"値": "0.0", "回答者数": "#,##0", "誤差(±pt, 95%)": "0.0", "進捗率(%)": "0", "目標達成ペース": "0.0"}
-    _write_table(sheet, table, formats, top=below + 1)
-    _colour_statuses(sheet)
-    widths = {"A": 12, "B": 48, "N": 14, "O": 60, "P": 60, "Q": 24, "R": 40, "S": 24, "T": 60}
-    for column, width in widths.items():
-        sheet.column_dimensions[column].width = width
-    for column in "CDEFGHIJKLM":
-        sheet.column_dimensions[column].width = 11
+    _write_table(sheet, table, {"回答者数": "#,##0", "目標達成ペースの値": "0.0"}, top=1)
+    _set_widths(sheet, [7, 26, 9, 7, 6, 5, 8, 10, 16, 27, 16])
+    sheet.print_title_rows = "1:1"
+    sheet.freeze_panes = "C2"
 
 
 def _method_sheet(sheet: Worksheet, content: MethodSlide) -> None:
@@ -104,9 +149,11 @@ def _method_sheet(sheet: Worksheet, content: MethodSlide) -> None:
             sheet.append([text])
     sheet.append([])
     sheet.append([content.example])
-    sheet.column_dimensions["A"].width = 120
+    sheet.column_dimensions["A"].width = PRINT_WIDTH - 6 - COLUMN_PADDING
     for row in sheet.iter_rows():
-        row[0].alignment = Alignment(wrap_text=True, vertical="top")
+        row[0].alignment = _WRAP
+    sheet.print_title_rows = "1:1"
+    sheet.freeze_panes = "A2"
 
 
 def _observation_sheet(sheet: Worksheet, report: Report) -> None:
@@ -124,7 +171,7 @@ def _observation_sheet(sheet: Worksheet, report: Report) -> None:
             "値": rows["value"],
             "単位": rows["unit"].astype(str),
             "回答者数": rows["respondents"],
-            "誤差(±pt, 95%)": rows["margin"],
+            "誤差(±pt)": _margins(rows["margin"], rows["unit"]),
             "下限": rows["interval_low"],
             "上限": rows["interval_high"],
             "進捗率(%)": rows["progress_rate"],
@@ -134,25 +181,30 @@ def _observation_sheet(sheet: Worksheet, report: Report) -> None:
     formats = {
         "値": "0.0",
         "回答者数": "#,##0",
-        "誤差(±pt, 95%)": "0.0",
+        "誤差(±pt)": "0.0",
         "下限": "0.0",
         "上限": "0.0",
         "進捗率(%)": "0",
     }
     _write_table(sheet, table, formats, top=1)
-    sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
     _colour_statuses(sheet)
-    for column, width in {"B": 18, "D": 48, "F": 12, "N": 14}.items():
-        sheet.column_dimensions[column].width = width
+    _set_widths(sheet, [6, 15, 6, 34, 6, 9, 6, 5, 8, 8, 6, 6, 8, 12])
+    sheet.print_title_rows = "1:1"
+    sheet.freeze_panes = "A2"
 
 
 def _policy_sheet(sheet: Worksheet, policy: PolicySlide, slides: list[IndicatorSlide]) -> None:
-    """Per indicator, its chart's data (years × series) and a native line chart drawn from those cells."""
+    """Per indicator, its chart's data (years × series) and a native line chart drawn from those cells,
+    one indicator per printed page so that no chart is cut by a page break."""
     sheet.append([f"{policy.label}　{policy.name}"])
     sheet["A1"].font = Font(bold=True, size=13)
     top = 3
-    for slide in slides:
+    # Rows are FONT_SIZE × _LINE_HEIGHT points high; the chart spans this many of them, plus a gap.
+    chart_rows = math.ceil(_CHART_HEIGHT_CM / 2.54 * 72 / _row_points(FONT_SIZE)) + 1
+    for number, slide in enumerate(slides):
+        if number:
+            sheet.row_breaks.append(Break(id=top - 1))
         series = slide.series
         indicator = slide.indicator
         sheet.cell(
@@ -166,31 +218,41 @@ def _policy_sheet(sheet: Worksheet, policy: PolicySlide, slides: list[IndicatorS
             for index, value in enumerate(values, start=2):
                 sheet.cell(top + offset, index, value).number_format = "0.0"
         last = top + 1 + len(series.years)
-        sheet.add_chart(_line_chart(sheet, indicator, top + 1, last), f"G{top}")
-        top = max(last, top + _CHART_ROWS) + 2
-    sheet.column_dimensions["A"].width = 18
-    for column in "BCDE":
-        sheet.column_dimensions[column].width = 13
+        sheet.add_chart(_line_chart(sheet, indicator, series, top + 1, last), f"G{top + 1}")
+        top = max(last, top + 1 + chart_rows) + 2
+    _set_widths(sheet, [17, 9, 13, 9, 9, 2])
+    sheet.print_title_rows = "1:1"
+    sheet.freeze_panes = "A2"
 
 
-def _line_chart(sheet: Worksheet, indicator: pd.Series, header: int, last: int) -> LineChart:
+def _line_chart(sheet: Worksheet, indicator: pd.Series, series: TrendSeries, header: int, last: int) -> LineChart:
     # No chart title: the indicator's name heads its data block beside the chart.
     chart = LineChart()
-    chart.height, chart.width = 9, 20
+    chart.height, chart.width = _CHART_HEIGHT_CM, 14
     chart.add_data(Reference(sheet, min_col=2, max_col=5, min_row=header, max_row=last), titles_from_data=True)
     chart.set_categories(Reference(sheet, min_col=1, min_row=header + 1, max_row=last))
     chart.y_axis.number_format = f'0"{indicator["unit"]}"'
-    if indicator["unit"] == v.PERCENT:
-        chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 100
+    # Fitted to the values, baseline and target like the dashboard's chart, so a fall of a few points shows.
+    chart.y_axis.scaling.min, chart.y_axis.scaling.max = fit_axis(list(series.columns()), indicator["unit"])
     # openpyxl marks axes deleted unless told otherwise, and Excel then draws none.
     chart.x_axis.delete = chart.y_axis.delete = False
     chart.legend.position = "b"
+    for part in (chart.x_axis, chart.y_axis, chart.legend):
+        part.txPr = _chart_text()
     actual, path, baseline, target = chart.series
     _style(actual, v.STATUS_COLOURS[indicator["status"]], 28575, marker="circle")
     _style(path, "#555555", 19050, dash="dash")
     _style(baseline, "#555555", 12700)
     _style(target, "#555555", 0, marker="diamond")
     return chart
+
+
+def _chart_text() -> RichText:
+    """Chart text in the Japanese font at 10 pt (a:ea for the East Asian characters, like every cell)."""
+    properties = CharacterProperties(
+        lang="ja-JP", sz=FONT_SIZE * 100, latin=DrawingFont(typeface=FONT_NAME), ea=DrawingFont(typeface=FONT_NAME)
+    )
+    return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=properties), endParaRPr=properties)])
 
 
 def _style(series, colour: str, width: int, *, marker: str = "none", dash: str | None = None) -> None:
@@ -210,34 +272,170 @@ def _style(series, colour: str, width: int, *, marker: str = "none", dash: str |
         series.marker.graphicalProperties.line.solidFill = colour.removeprefix("#")
 
 
-def _write_table(sheet: Worksheet, frame: pd.DataFrame, formats: dict[str, str], *, top: int) -> int:
-    """Header at row `top` and the rows below it; numbers stay numbers, missing values stay empty.
-    Returns the first row after the table."""
-    first = top
-    for index, name in enumerate(frame.columns, start=1):
-        cell = sheet.cell(first, index, name)
-        cell.font, cell.fill = _BOLD, _HEADER
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    wrap = Alignment(wrap_text=True, vertical="top")
+def _add_evaluation_sheets(workbook: Workbook, sheets: Iterable[EvaluationSheet]) -> None:
+    for content in sheets:
+        _evaluation_sheet(workbook.create_sheet(content.label[:31]), content)
+
+
+def _evaluation_sheet(sheet: Worksheet, content: EvaluationSheet) -> None:
+    """One 基本施策: both evaluations on top, then its indicators and its 取組, seven columns wide."""
+    sheet.append([content.title])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append([f"{content.policy_label}　担当課: {content.departments}"])
+    for row in (1, 2):
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=7)
+    evaluations = content.tabulate_evaluations()
+    evaluations = [tuple(evaluations.columns), *evaluations.itertuples(index=False)]
+    for row, (label, grade, reason) in enumerate(evaluations, start=4):
+        # Label over A:B and reason over D:G, so the block lines up with the tables below.
+        for column, value in ((1, label), (3, grade), (4, reason)):
+            cell = sheet.cell(row, column, value)
+            cell.alignment = _WRAP
+            if row == 4 or column == 1:
+                cell.font, cell.fill = _BOLD, _HEADER
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
+        sheet.merge_cells(start_row=row, start_column=4, end_row=row, end_column=7)
+    top = _section(sheet, "指標の状況", 9)
+    below = _write_table(sheet, content.indicators, {}, top=top)
+    for row in range(top, below - 1):
+        sheet.merge_cells(start_row=row, start_column=6, end_row=row, end_column=7)
+    top = _section(sheet, f"{content.actions.columns[1]}の実施状況", below + 1)
+    _write_table(sheet, content.actions, {}, top=top)
+    _colour_statuses(sheet)
+    _set_widths(sheet, [7, 27, 15, 15, 33, 29, 12])
+    sheet.print_title_rows = "1:2"
+    sheet.freeze_panes = "A3"
+
+
+def _section(sheet: Worksheet, heading: str, row: int) -> int:
+    sheet.cell(row, 1, heading).font = Font(bold=True, size=11)
+    return row + 1
+
+
+def _write_table(sheet: Worksheet, frame: pd.DataFrame, formats: dict[str, str], *, top: int, left: int = 1) -> int:
+    """Header at row `top` and the rows below it from column `left`; numbers stay numbers, missing
+    values stay empty, text wraps. Returns the first row after the table."""
+    for index, name in enumerate(frame.columns, start=left):
+        cell = sheet.cell(top, index, name)
+        cell.font, cell.fill, cell.alignment = _BOLD, _HEADER, _WRAP
     for offset, row in enumerate(frame.astype(object).itertuples(index=False), start=1):
-        for index, (name, value) in enumerate(zip(frame.columns, row, strict=True), start=1):
-            cell = sheet.cell(first + offset, index, None if pd.isna(value) else value)
-            cell.alignment = wrap
+        for index, (name, value) in enumerate(zip(frame.columns, row, strict=True), start=left):
+            cell = sheet.cell(top + offset, index, None if pd.isna(value) else value)
+            cell.alignment = _WRAP
             if name in formats:
                 cell.number_format = formats[name]
-    return first + len(frame) + 1
+    return top + len(frame) + 1
+
+
+def _margins(margins: pd.Series, units: pd.Series) -> pd.Series:
+    """A count has no sampling error: its margin cell stays blank instead of reading 0.0."""
+    return margins.where(units == v.PERCENT)
+
+
+def _remarks(indicator: pd.Series) -> str:
+    """The reasons (flags) and the notes, among them 「誤差の範囲」, one per line."""
+    return "\n".join(
+        [*(f"⚑ {reason}" for reason in indicator["reasons"]), *(f"※ {note}" for note in indicator["notes"])]
+    )
+
+
+def _set_widths(sheet: Worksheet, widths: list[float]) -> None:
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
 
 
 def _colour_statuses(sheet: Worksheet) -> None:
-    """Colour every cell that shows a status by a conditional-format rule, so a status typed in by hand
-    is coloured too; the word stays in the cell for readers who cannot tell the colours apart."""
+    """Colour every cell that shows a status by a conditional-format rule, so a status typed in by hand,
+    with or without its symbol, is coloured too; the word stays for readers who cannot tell colours apart."""
     cells = f"A1:{get_column_letter(sheet.max_column)}{sheet.max_row}"
     for status in v.STATUSES:
         colour = v.STATUS_COLOURS[status].removeprefix("#")
-        rule = CellIsRule(
-            operator="equal",
-            formula=[f'"{status_badge(status)}"'],
-            fill=PatternFill("solid", start_color=colour, end_color=colour),
+        badge = status_badge(status)
+        # A1 is relative: the rule is judged for every cell of the range. 「○ 順調（誤差を考えると…）」 counts too.
+        word = v.STATUS_LABELS[status]
+        formula = f'OR(TRIM(A1)="{word}",A1="{badge}",LEFT(A1,{len(badge) + 1})="{badge}（")'
+        rule = FormulaRule(
+            formula=[formula],
+            fill=PatternFill("solid", start_color=colour, end_color=colour, bgColor=colour),
             font=Font(bold=True, color=ink_on(v.STATUS_COLOURS[status]).removeprefix("#")),
         )
         sheet.conditional_formatting.add(cells, rule)
+
+
+def _prepare_print(workbook: Workbook, heading: str, sample: bool) -> None:
+    """Every sheet: A4 landscape one page wide, plan and year on top, page x / y and the sample notice
+    below, the Japanese font on every cell, and rows tall enough for every wrapped line."""
+    notice = f"サンプル（架空）データ: {v.SAMPLE_NOTICE}" if sample else ""
+    for sheet in workbook.worksheets:
+        setup = sheet.page_setup
+        setup.orientation, setup.paperSize = "landscape", sheet.PAPERSIZE_A4
+        setup.fitToWidth, setup.fitToHeight = 1, 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.page_margins.left = sheet.page_margins.right = 0.5
+        sheet.page_margins.top = sheet.page_margins.bottom = 0.75
+        sheet.print_options.horizontalCentered = True
+        # "&" starts a code in header text (&P page, &N pages, &A sheet name); a literal one is doubled.
+        parts = (
+            (sheet.oddHeader.left, heading.replace("&", "&&")),
+            (sheet.oddHeader.right, "&A"),
+            (sheet.oddFooter.left, notice.replace("&", "&&")),
+            (sheet.oddFooter.right, "&P / &N"),
+        )
+        for part, text in parts:
+            if text:
+                part.text, part.font, part.size = text, FONT_NAME, 9
+        _set_fonts(sheet)
+        _fit_rows(sheet)
+
+
+def _set_fonts(sheet: Worksheet) -> None:
+    for row in sheet.iter_rows():
+        for cell in row:
+            font = cell.font
+            cell.font = Font(
+                name=FONT_NAME,
+                charset=_JAPANESE_CHARSET,
+                size=font.size if font.size and font.size != 11 else FONT_SIZE,
+                bold=font.bold,
+                color=font.color,
+            )
+
+
+def _fit_rows(sheet: Worksheet) -> None:
+    """Set each row's height to show every line of its wrapped cells: neither Excel nor LibreOffice
+    grows a row on opening a file, so only the first line would print."""
+    spans = {
+        (merged.min_row, merged.min_col): range(merged.min_col, merged.max_col + 1)
+        for merged in sheet.merged_cells.ranges
+    }
+    for row in sheet.iter_rows():
+        heights = []
+        for cell in row:
+            if cell.value is None or not hasattr(cell, "column"):
+                continue
+            columns = spans.get((cell.row, cell.column), [cell.column])
+            width = sum(sheet.column_dimensions[get_column_letter(c)].width for c in columns)
+            size = cell.font.size or FONT_SIZE
+            lines = _count_lines(str(cell.value), width, size) if cell.alignment.wrap_text else 1
+            heights.append(lines * _row_points(size))
+        if heights:
+            sheet.row_dimensions[row[0].row].height = max(heights)
+
+
+def _count_lines(text: str, width: float, size: float) -> int:
+    """Lines a text takes in a column `width` units wide: a full-width character is about 1.8 units at
+    10 pt, a half-width one about 1."""
+    usable = max(width - 1, 1)
+    return sum(
+        max(
+            1,
+            math.ceil(
+                sum(1.8 if unicodedata.east_asian_width(c) in "WFA" else 1.0 for c in line) * size / FONT_SIZE / usable
+            ),
+        )
+        for line in text.split("\n")
+    )
+
+
+def _row_points(size: float) -> float:
+    return round(size * _LINE_HEIGHT + 1, 1)
