@@ -13,10 +13,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.engine import Engine
 
 from analytics import store
+from analytics.vocabulary import ADMIN, EDITOR, ROLE_LABELS, ROLES
 
-EDITOR, ADMIN = "editor", "admin"
-ROLES = (EDITOR, ADMIN)
-ROLE_LABELS = {EDITOR: "編集者", ADMIN: "管理者"}
 MIN_PASSWORD_LENGTH = 8
 # Failures allowed before sign-in slows down; then each attempt waits 1, 2, 4 … seconds, at most a minute.
 FREE_FAILURES = 5

@@ -5,16 +5,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from analytics import store
 from analytics import vocabulary as v
-from analytics.assessment import evaluate_plan
-from analytics.bootstrap import prepare_store
-from analytics.evaluation_settings import SettingsError, load_settings
-from analytics.files import write_file_atomically
-from analytics.plan_admin import describe_revision, read_plan_for
-from analytics.progress import TargetError
 from analytics.reports import FORMATS
-from analytics.reports.report_content import WHOLE_PLAN, ScopeError, build_report
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -28,7 +20,6 @@ def add_export_command(commands: argparse._SubParsersAction) -> None:
     export.add_argument("--method", choices=v.METHODS, help="評価方法（既定: data/evaluation.toml の method）")
     export.add_argument(
         "--scope",
-        default=WHOLE_PLAN,
         help="範囲: all（計画全体・既定）、flagged（要注意の指標のみ）、基本方針のコード（例: 1）",
     )
     export.add_argument(
@@ -43,6 +34,15 @@ def run_export(arguments: argparse.Namespace) -> int:
     Exit 1 for a bad settings file or plan target or an empty store, 2 for a scope, year or output
     the store cannot serve.
     """
+    from analytics import store
+    from analytics.assessment import evaluate_plan
+    from analytics.bootstrap import prepare_store
+    from analytics.evaluation_settings import SettingsError, load_settings
+    from analytics.files import write_file_atomically
+    from analytics.plan_admin import describe_revision, read_plan_for
+    from analytics.progress import TargetError
+    from analytics.reports.report_content import WHOLE_PLAN, ScopeError, build_report
+
     if not arguments.output.parent.is_dir():
         return _fail(f"書き出し先のフォルダがありません: {arguments.output.parent}", EXIT_USAGE)
     try:
@@ -64,7 +64,7 @@ def run_export(arguments: argparse.Namespace) -> int:
             evaluation,
             plan,
             commentary,
-            scope=arguments.scope,
+            scope=arguments.scope or WHOLE_PLAN,
             sample=sample,
             today=date.today(),
             settings=settings,
