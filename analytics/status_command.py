@@ -25,8 +25,8 @@ def add_status_command(commands: argparse._SubParsersAction) -> None:
 def run_status(arguments: argparse.Namespace) -> int:
     """Evaluate the stored data and print it; a bad settings file or plan target exits 1 with the reason."""
     from analytics import store
-    from analytics.assessment import evaluate_plan
     from analytics.bootstrap import prepare_store
+    from analytics.evaluation_cache import evaluate_stored_plan
     from analytics.evaluation_settings import SettingsError, load_settings
     from analytics.plan_admin import describe_revision, read_plan_for
     from analytics.progress import TargetError
@@ -37,9 +37,8 @@ def run_status(arguments: argparse.Namespace) -> int:
         settings = load_settings()
         engine = prepare_store()
         plan = read_plan_for(engine, arguments.year, as_then=arguments.plan_then)
-        observations = store.read_observations(engine)
         method = arguments.method or settings.method
-        evaluated = evaluate_plan(plan.indicators, observations, settings, arguments.year, method).indicators
+        evaluated = evaluate_stored_plan(engine, plan, settings, arguments.year, method).indicators
     except (SettingsError, TargetError) as error:
         print(f"エラー: {error}", file=sys.stderr)
         return 1
@@ -52,7 +51,7 @@ def run_status(arguments: argparse.Namespace) -> int:
             f"評価方法: {v.METHOD_LABELS[method]}　信頼水準: {settings.confidence:.0%}"
             f"　判定: {v.STATUS_RULE_LABELS[settings.status_rule]}（詳しくは評価方法のページ）　計画: {describe_revision(plan)}"
         )
-        if parts := describe_sample(plan.indicators, observations):
+        if parts := describe_sample(plan.indicators, store.read_observations(engine)):
             print(f"サンプル（架空）データ: {'。'.join(parts)}。")
         print()
         print(to_table(evaluated, plan))

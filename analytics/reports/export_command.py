@@ -35,8 +35,8 @@ def run_export(arguments: argparse.Namespace) -> int:
     the store cannot serve.
     """
     from analytics import store
-    from analytics.assessment import evaluate_plan
     from analytics.bootstrap import prepare_store
+    from analytics.evaluation_cache import evaluate_stored_plan
     from analytics.evaluation_settings import SettingsError, load_settings
     from analytics.files import write_file_atomically
     from analytics.plan_admin import describe_revision, read_plan_for
@@ -57,7 +57,7 @@ def run_export(arguments: argparse.Namespace) -> int:
             known = "、".join(str(year) for year in sorted(years))
             return _fail(f"{arguments.year} 年度の調査結果はありません（あるのは {known}）。", EXIT_USAGE)
         method = arguments.method or settings.method
-        evaluation = evaluate_plan(plan.indicators, observations, settings, arguments.year, method)
+        evaluation = evaluate_stored_plan(engine, plan, settings, arguments.year, method)
         sample = bool(plan.indicators["sample"].any() or observations["sample"].any())
         commentary = store.read_commentary(engine, evaluation.year)
         report = build_report(
