@@ -5,8 +5,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from scipy import stats
-from scipy.special import ndtr
+from scipy.special import ndtr, stdtrit
 
 from analytics import progress, sampling
 from analytics import vocabulary as v
@@ -528,7 +527,8 @@ def _trend(rows: pd.DataFrame, indicators: pd.DataFrame, confidence: float) -> p
     with np.errstate(invalid="ignore", divide="ignore"):
         residual = np.maximum(total(y * y) - count * mean_y**2 - slope**2 * sxx, 0.0) / (count - 2)
         line_error = np.sqrt(residual * (1 / count + mean_x**2 / sxx))
-        t = stats.t.ppf(0.5 + confidence / 2, np.where(count > 2, count - 2, np.nan))
+        # Student's t quantile (what scipy.stats.t.ppf calls), without importing scipy.stats (a second).
+        t = stdtrit(np.where(count > 2, count - 2, np.nan), 0.5 + confidence / 2)
     line_margin = np.where(count > 2, t * line_error, np.nan)
     return (
         keys.iloc[starts]
