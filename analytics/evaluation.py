@@ -270,10 +270,16 @@ def evaluate_breakdowns(
     cells = observations[
         (observations["dimension"] != v.OVERALL) & observations["indicator_code"].isin(indicators["code"])
     ]
+    # Cells are most of the observations: their keys are made categorical once, so that sorting,
+    # de-duplicating and merging the series below work on integer codes rather than strings.
+    cells = cells.astype(dict.fromkeys(SERIES, "category"))
     series = cells[SERIES].drop_duplicates()
-    order = pd.Index(indicators["code"]).get_indexer(series["indicator_code"])
+    order = pd.Index(indicators["code"]).get_indexer(series["indicator_code"].astype(str))
     series = series.assign(_order=order).sort_values(["_order", "dimension", "category"]).drop(columns="_order")
-    return _evaluate_series(indicators, observations, cells, series, settings, year, method)
+    evaluated = _evaluate_series(indicators, observations, cells, series, settings, year, method)
+    return evaluated.astype(
+        {"code": observations["indicator_code"].dtype} | {c: observations[c].dtype for c in SERIES[1:]}
+    )
 
 
 def summarise_statuses(evaluated: pd.DataFrame) -> pd.DataFrame:
