@@ -13,10 +13,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.engine import Engine
 
 from analytics import store
+from analytics.vocabulary import ADMIN, EDITOR, ROLE_LABELS, ROLES
 
-EDITOR, ADMIN = "editor", "admin"
-ROLES = (EDITOR, ADMIN)
-ROLE_LABELS = {EDITOR: "編集者", ADMIN: "管理者"}
 # How the accounts table shows an editor without 担当課, who may report on every 取組.
 ALL_DEPARTMENTS = "（すべて）"
 MIN_PASSWORD_LENGTH = 8

@@ -3,8 +3,6 @@
 import argparse
 from pathlib import Path
 
-from analytics import store
-
 
 def add_backup_commands(commands: argparse._SubParsersAction) -> None:
     """Register `backup` and `restore` on the main parser's subcommands."""
@@ -20,6 +18,8 @@ def add_backup_commands(commands: argparse._SubParsersAction) -> None:
 
 def run_backup(arguments: argparse.Namespace) -> int:
     """Back up the store named by DASHBOARD_DATABASE_URL (or the default file)."""
+    from analytics import store
+
     engine = store.open_store()
     counts = store.backup_store(engine, Path(arguments.file))
     print(f"バックアップを書き出しました: {arguments.file}（{_describe(counts)}）")
@@ -28,6 +28,8 @@ def run_backup(arguments: argparse.Namespace) -> int:
 
 def run_restore(arguments: argparse.Namespace) -> int:
     """Restore into the store named by DASHBOARD_DATABASE_URL, which must be empty."""
+    from analytics import store
+
     engine = store.open_store()
     counts = store.restore_store(engine, Path(arguments.file))
     print(f"{store.describe_location(engine)} に復元しました（{_describe(counts)}）")

@@ -7,21 +7,15 @@ import os
 import sys
 from pathlib import Path
 
-import pandas as pd
-
-from analytics import store
+# Only light modules at the top: `--help` and a usage error must not wait for pandas, SQLAlchemy or
+# the report renderers, so every command imports what it uses when it runs (tests/test_cli.py).
 from analytics import vocabulary as v
-from analytics.accounts import EDITOR, ROLES, AccountError, create_user
 from analytics.actions.command import add_actions_command
 from analytics.backup_command import add_backup_commands
-from analytics.bootstrap import prepare_store
-from analytics.failures import explain_failure
-from analytics.importer import RejectedImportError, import_files, read_files, validate_files
 from analytics.planfile.command import add_plan_command
 from analytics.publish.command import add_publish_command
 from analytics.reports.export_command import add_export_command
-from analytics.status_report import add_status_command
-from analytics.upload import describe_result, describe_withdrawal
+from analytics.status_command import add_status_command
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 LOG_FILE_VARIABLE = "DASHBOARD_LOG_FILE"
@@ -29,6 +23,9 @@ DEFAULT_LOG_FILE = Path(__file__).resolve().parent.parent / "var" / "dashboard.l
 
 
 def _init(arguments: argparse.Namespace) -> int:
+    from analytics import store
+    from analytics.bootstrap import prepare_store
+
     engine = prepare_store(sample=not arguments.empty)
     plans = store.read_plans(engine)
     print(f"データベース: {store.describe_location(engine)}")
@@ -43,6 +40,11 @@ def _init(arguments: argparse.Namespace) -> int:
 
 
 def _validate(arguments: argparse.Namespace) -> int:
+    from analytics import store
+    from analytics.bootstrap import prepare_store
+    from analytics.importer import validate_files
+    from analytics.upload import describe_withdrawal
+
     files = _read_arguments(arguments.files)
     engine = prepare_store()
     validation = validate_files(files, store.read_plans(engine)[-1].indicators)
@@ -57,6 +59,11 @@ def _validate(arguments: argparse.Namespace) -> int:
 
 
 def _import(arguments: argparse.Namespace) -> int:
+    from analytics import store
+    from analytics.bootstrap import prepare_store
+    from analytics.importer import RejectedImportError, import_files
+    from analytics.upload import describe_result
+
     files = _read_arguments(arguments.files)
     engine = prepare_store()
     try:
@@ -81,11 +88,15 @@ def _import(arguments: argparse.Namespace) -> int:
 
 
 def _n(value: object) -> str:
+    import pandas as pd
+
     # pd.NA has no truth value, so test for every kind of missing with pd.isna, never `!=`.
     return "—" if pd.isna(value) else f"{int(value):,}"
 
 
 def _number(value: object) -> str:
+    import pandas as pd
+
     return "—" if pd.isna(value) else f"{value:g}"
 
 
@@ -93,10 +104,15 @@ def _read_arguments(paths: list[str]) -> list[tuple[str, bytes]]:
     missing = [path for path in paths if not Path(path).is_file()]
     if missing:
         raise _UsageError(f"ファイルが見つかりません: {', '.join(missing)}")
+    from analytics.importer import read_files
+
     return read_files([Path(path) for path in paths])
 
 
 def _user_add(arguments: argparse.Namespace) -> int:
+    from analytics.accounts import AccountError, create_user
+    from analytics.bootstrap import prepare_store
+
     password = _read_password()
     engine = prepare_store()
     try:
@@ -152,8 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("name", metavar="NAME", help="ユーザー名（取込の履歴に記録される）")
     add.add_argument(
         "--role",
-        choices=ROLES,
-        default=EDITOR,
+        choices=v.ROLES,
+        default=v.EDITOR,
         help="役割（editor: 調査結果の取込・取り消しと所見、admin: それに加えて計画とアカウントの管理）",
     )
     add.set_defaults(handler=_user_add)
@@ -171,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"エラー: {error}", file=sys.stderr)
         return EXIT_USAGE
     except Exception as error:
+        from analytics.failures import explain_failure
+
         print(f"エラー: {explain_failure(error)}", file=sys.stderr)
         return EXIT_INVALID
 

@@ -5,8 +5,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from scipy import stats
-from scipy.special import ndtr
+from scipy.special import ndtr, stdtrit
 
 from analytics import progress, sampling
 from analytics import vocabulary as v
@@ -287,10 +286,16 @@ def evaluate_breakdowns(
     cells = observations[
         (observations["dimension"] != v.OVERALL) & observations["indicator_code"].isin(indicators["code"])
     ]
+    # Cells are most of the observations: their keys are made categorical once, so that sorting,
+    # de-duplicating and merging the series below work on integer codes rather than strings.
+    cells = cells.astype(dict.fromkeys(SERIES, "category"))
     series = cells[SERIES].drop_duplicates()
-    order = pd.Index(indicators["code"]).get_indexer(series["indicator_code"])
+    order = pd.Index(indicators["code"]).get_indexer(series["indicator_code"].astype(str))
     series = series.assign(_order=order).sort_values(["_order", "dimension", "category"]).drop(columns="_order")
-    return _evaluate_series(indicators, observations, cells, series, settings, year, method)
+    evaluated = _evaluate_series(indicators, observations, cells, series, settings, year, method)
+    return evaluated.astype(
+        {"code": observations["indicator_code"].dtype} | {c: observations[c].dtype for c in SERIES[1:]}
+    )
 
 
 def summarise_statuses(evaluated: pd.DataFrame) -> pd.DataFrame:
@@ -544,7 +549,8 @@ def _trend(rows: pd.DataFrame, indicators: pd.DataFrame, confidence: float) -> p
     with np.errstate(invalid="ignore", divide="ignore"):
         residual = np.maximum(total(y * y) - count * mean_y**2 - slope**2 * sxx, 0.0) / (count - 2)
         line_error = np.sqrt(residual * (1 / count + mean_x**2 / sxx))
-        t = stats.t.ppf(0.5 + confidence / 2, np.where(count > 2, count - 2, np.nan))
+        # Student's t quantile (what scipy.stats.t.ppf calls), without importing scipy.stats (a second).
+        t = stdtrit(np.where(count > 2, count - 2, np.nan), 0.5 + confidence / 2)
     line_margin = np.where(count > 2, t * line_error, np.nan)
     return (
         keys.iloc[starts]

@@ -624,6 +624,19 @@ def read_data_version(engine: Engine) -> tuple[int, int]:
     return batch, plan
 
 
+def read_data_stamp(engine: Engine) -> str:
+    """The data version plus when the newest batch and the first plan revision were written, so that
+    a store deleted and made again at the same place never carries an earlier store's stamp (for
+    caches that outlive the process)."""
+    with engine.connect() as connection:
+        batch, batch_time = connection.execute(
+            sa.select(batches.c.id, batches.c.created_at).order_by(batches.c.id.desc()).limit(1)
+        ).first() or (0, None)
+        created = connection.execute(sa.select(sa.func.min(plan_versions.c.loaded_at))).scalar()
+        nodes = connection.execute(sa.select(sa.func.count()).select_from(plan_nodes)).scalar() or 0
+    return f"{describe_location(engine)}|{batch}|{batch_time}|{nodes}|{created}"
+
+
 def read_last_update(engine: Engine) -> datetime | None:
     """When the newest batch was written, in UTC."""
     with engine.connect() as connection:

@@ -34,6 +34,12 @@ OVERALL: Final = ""
 AGE: Final = "年代"
 AREA: Final = "地域"
 
+# Who may write: an editor uploads and comments, an administrator also manages the plan and accounts.
+EDITOR: Final = "editor"
+ADMIN: Final = "admin"
+ROLES: Final = (EDITOR, ADMIN)
+ROLE_LABELS: Final = {EDITOR: "編集者", ADMIN: "管理者"}
+
 SAMPLE_NOTICE: Final = (
     "表示中の値はサンプル（架空）データです。実際の調査結果ではありません。基準値・目標値も架空の値です。"
 )

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 
 from analytics import store
 from analytics.bootstrap import SAMPLE_DIRECTORY, prepare_store
+from analytics.evaluation_cache import CACHE_DIRECTORY_VARIABLE
 from analytics.importer import import_files, read_files
 from analytics.plan import load_plans
 
@@ -145,6 +146,19 @@ def _run_on_server(server: sa.URL, statement: str) -> None:
     maintenance = sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
     with maintenance.connect() as connection:
         connection.exec_driver_sql(statement)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _evaluation_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Kept evaluations go to a folder of this session (servers and commands started by tests
+    inherit it), never to the project's var/."""
+    previous = os.environ.get(CACHE_DIRECTORY_VARIABLE)
+    os.environ[CACHE_DIRECTORY_VARIABLE] = str(tmp_path_factory.mktemp("evaluations"))
+    yield
+    if previous is None:
+        os.environ.pop(CACHE_DIRECTORY_VARIABLE)
+    else:
+        os.environ[CACHE_DIRECTORY_VARIABLE] = previous
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,6 @@
 import io
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +13,8 @@ from analytics.accounts import authenticate
 from analytics.bootstrap import SAMPLE_DIRECTORY
 from analytics.cli import main
 
-IMPORTS = Path(__file__).resolve().parent / "fixtures" / "import"
+ROOT = Path(__file__).resolve().parents[1]
+IMPORTS = ROOT / "tests" / "fixtures" / "import"
 UPLOADS = IMPORTS.parent / "upload"
 
 
@@ -191,3 +194,18 @@ def test_user_add_refuses_a_short_password(monkeypatch: pytest.MonkeyPatch, caps
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     assert main(["user", "add", "山田"]) == 2
     assert "パスワードは 8 文字以上にしてください。" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("arguments", [["--help"], ["export", "--help"], ["status", "--help"]])
+def test_help_answers_without_importing_the_heavy_libraries(arguments: list[str]) -> None:
+    # A new process, because this one has long imported them all.
+    probe = (
+        "import sys\nfrom analytics.cli import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+        "heavy = ('pandas', 'sqlalchemy', 'alembic', 'scipy', 'statsmodels', 'plotly', 'pptx', 'openpyxl', 'jinja2')\n"
+        "print(sorted(name for name in heavy if name in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, *arguments], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert "usage: python -m analytics" in result.stdout
+    assert result.stdout.splitlines()[-1] == "[]"

@@ -11,9 +11,10 @@ from sqlalchemy.engine import Engine
 
 from analytics import store
 from analytics import vocabulary as v
-from analytics.assessment import PlanEvaluation, count_indicators_by_year, default_year, evaluate_plan
+from analytics.assessment import PlanEvaluation, count_indicators_by_year, default_year
 from analytics.bootstrap import prepare_store
 from analytics.charts import plot_indicator_trend
+from analytics.evaluation_cache import evaluate_stored_plan
 from analytics.evaluation_settings import Settings, SettingsError, load_settings
 from analytics.failures import explain_failure
 from analytics.plan import Plan
@@ -69,9 +70,7 @@ def _evaluate(
     _engine: Engine, version: tuple[int, int], settings: Settings, year: int | None, method: str, revision: int
 ) -> PlanEvaluation:
     plan = next(p for p in _read_plans(_engine, version) if p.revision == revision)
-    return evaluate_plan(
-        plan.indicators, _read_observations(_engine, version), settings, year, method, plan.yearly_targets
-    )
+    return evaluate_stored_plan(_engine, plan, settings, year, method)
 
 
 # Figures are built once per data version, year, method and indicator and then shared as they are:

@@ -5,17 +5,7 @@ import getpass
 import sys
 from pathlib import Path
 
-import pandas as pd
-
-from analytics import store
 from analytics import vocabulary as v
-from analytics.actions.settings import load_action_settings
-from analytics.actions.sheet import write_evaluation_sheets
-from analytics.actions.survey import ERROR, preview_answers, read_survey, write_surveys
-from analytics.assessment import evaluate_plan
-from analytics.bootstrap import prepare_store
-from analytics.evaluation_settings import load_settings
-from analytics.reports.evaluation_sheet import read_action_records
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -45,6 +35,11 @@ def add_actions_command(commands: argparse._SubParsersAction) -> None:
 
 def run_survey(arguments: argparse.Namespace) -> int:
     """Write one 調査票 per 担当課 for the current plan; exit 2 when the folder does not exist."""
+    from analytics import store
+    from analytics.actions.settings import load_action_settings
+    from analytics.actions.survey import write_surveys
+    from analytics.bootstrap import prepare_store
+
     if not arguments.output.is_dir():
         return _fail(f"書き出し先のフォルダがありません: {arguments.output}", EXIT_USAGE)
     plan = store.read_plans(prepare_store())[-1]
@@ -57,6 +52,13 @@ def run_survey(arguments: argparse.Namespace) -> int:
 
 def run_import(arguments: argparse.Namespace) -> int:
     """Check every file; print the preview; write all answers as one batch unless any cell is wrong (exit 1)."""
+    import pandas as pd
+
+    from analytics import store
+    from analytics.actions.settings import load_action_settings
+    from analytics.actions.survey import ERROR, preview_answers, read_survey
+    from analytics.bootstrap import prepare_store
+
     missing = [path for path in arguments.files if not Path(path).is_file()]
     if missing:
         return _fail(f"ファイルが見つかりません: {', '.join(missing)}", EXIT_USAGE)
@@ -89,15 +91,21 @@ def run_import(arguments: argparse.Namespace) -> int:
 
 def run_sheet(arguments: argparse.Namespace) -> int:
     """Write the 施策評価シート of every 基本施策 for the year; exit 2 when the folder does not exist."""
+    from analytics import store
+    from analytics.actions.settings import load_action_settings
+    from analytics.actions.sheet import write_evaluation_sheets
+    from analytics.bootstrap import prepare_store
+    from analytics.evaluation_cache import evaluate_stored_plan
+    from analytics.evaluation_settings import load_settings
+    from analytics.reports.evaluation_sheet import read_action_records
+
     if not arguments.output.parent.is_dir():
         return _fail(f"書き出し先のフォルダがありません: {arguments.output.parent}", EXIT_USAGE)
     engine = prepare_store()
     plan = store.read_plans(engine)[-1]
     settings = load_settings()
     observations = store.read_observations(engine)
-    evaluated = evaluate_plan(
-        plan.indicators, observations, settings, arguments.year, settings.method, plan.yearly_targets
-    )
+    evaluated = evaluate_stored_plan(engine, plan, settings, arguments.year, settings.method)
     records = read_action_records(engine, arguments.year, load_action_settings())
     sample = bool(plan.indicators["sample"].any() or observations["sample"].any() or records.reports["sample"].any())
     count = write_evaluation_sheets(
@@ -109,6 +117,11 @@ def run_sheet(arguments: argparse.Namespace) -> int:
 
 def run_undo(arguments: argparse.Namespace) -> int:
     """Take back one 調査票 load; exit 2 for a batch that does not exist or is already undone."""
+    import pandas as pd
+
+    from analytics import store
+    from analytics.bootstrap import prepare_store
+
     engine = prepare_store()
     batches = store.read_action_batches(engine).set_index("id")
     if arguments.batch not in batches.index or pd.notna(batches.loc[arguments.batch, "undone_at"]):

@@ -1,20 +1,21 @@
 """The `plan` command: `plan import` reads a city's 体系表 into plan revisions, `plan export` writes one out."""
 
+from __future__ import annotations
+
 import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from analytics import store
 from analytics import vocabulary as v
-from analytics.bootstrap import prepare_store
-from analytics.plan import Plan, PlanError
-from analytics.planfile.drafts import complete_drafts, read_drafts
-from analytics.planfile.export import FORMATS, export_plan
-from analytics.planfile.parsing import Draft, with_inferred
-from analytics.spreadsheets import SpreadsheetError
+
+if TYPE_CHECKING:
+    from analytics.plan import Plan
+    from analytics.planfile.parsing import Draft
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+FORMATS = ("xlsx", "yaml")
 
 
 def add_plan_command(commands: argparse._SubParsersAction) -> None:
@@ -39,6 +40,12 @@ def run_plan_import(arguments: argparse.Namespace) -> int:
     """Parse every file; with --dry-run print the drafts, otherwise store each as a new revision.
 
     Exit 1 when a file cannot be read as a plan (the message names file, sheet and cell)."""
+    from analytics import store
+    from analytics.bootstrap import prepare_store
+    from analytics.plan import PlanError
+    from analytics.planfile.drafts import complete_drafts, read_drafts
+    from analytics.spreadsheets import SpreadsheetError
+
     missing = [path for path in arguments.files if not Path(path).is_file()]
     if missing:
         return _fail(f"ファイルが見つかりません: {', '.join(missing)}", EXIT_USAGE)
@@ -62,6 +69,10 @@ def run_plan_import(arguments: argparse.Namespace) -> int:
 
 def run_plan_export(arguments: argparse.Namespace) -> int:
     """Write the current (or the chosen) revision; exit 2 for a revision or folder that does not exist."""
+    from analytics import store
+    from analytics.bootstrap import prepare_store
+    from analytics.planfile.export import export_plan
+
     if not arguments.output.parent.is_dir():
         return _fail(f"書き出し先のフォルダがありません: {arguments.output.parent}", EXIT_USAGE)
     plans = {plan.revision: plan for plan in store.read_plans(prepare_store())}
@@ -82,6 +93,8 @@ def run_plan_export(arguments: argparse.Namespace) -> int:
 
 def describe_draft(draft: Draft | Plan) -> dict:
     """What a person checks before importing: label, level names, counts, every indicator's values."""
+    from analytics.planfile.parsing import Draft, with_inferred
+
     source = draft.file_name if isinstance(draft, Draft) else draft.source
     counts = draft.nodes["kind"].value_counts()
     return {

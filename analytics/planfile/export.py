@@ -27,7 +27,6 @@ from analytics.planfile.parsing import (
 )
 from analytics.planfile.tables import HIERARCHY
 
-FORMATS = ("xlsx", "yaml")
 _FORMULA_STARTS = ("=", "+", "-", "@")
 
 

@@ -6,9 +6,6 @@ import sys
 from pathlib import Path
 
 from analytics import vocabulary as v
-from analytics.bootstrap import prepare_store
-from analytics.publish.approval import publish_year, withdraw_year
-from analytics.publish.site import PublishError, build_site
 
 
 def add_publish_command(commands: argparse._SubParsersAction) -> None:
@@ -32,6 +29,9 @@ def add_publish_command(commands: argparse._SubParsersAction) -> None:
 
 def run_publish(arguments: argparse.Namespace) -> int:
     """Build the site; with no published year, say so and exit 1."""
+    from analytics.bootstrap import prepare_store
+    from analytics.publish.site import PublishError, build_site
+
     if not arguments.output:
         print("エラー: 書き出すフォルダを --output DIR で指定してください。", file=sys.stderr)
         return 2
@@ -49,6 +49,9 @@ def run_publish(arguments: argparse.Namespace) -> int:
 
 def run_approve(arguments: argparse.Namespace) -> int:
     """Record 公表 of one year."""
+    from analytics.bootstrap import prepare_store
+    from analytics.publish.approval import publish_year
+
     publish_year(prepare_store(), arguments.year, arguments.user)
     print(f"{v.format_fiscal_year(arguments.year)}の結果と所見を公表しました（{arguments.user}）。")
     return 0
@@ -56,6 +59,9 @@ def run_approve(arguments: argparse.Namespace) -> int:
 
 def run_withdraw(arguments: argparse.Namespace) -> int:
     """Record the withdrawal of one year."""
+    from analytics.bootstrap import prepare_store
+    from analytics.publish.approval import withdraw_year
+
     withdraw_year(prepare_store(), arguments.year, arguments.user)
     print(f"{v.format_fiscal_year(arguments.year)}の公表を取り下げました（{arguments.user}）。")
     return 0

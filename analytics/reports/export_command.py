@@ -6,19 +6,8 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
-from analytics import store
 from analytics import vocabulary as v
-from analytics.actions.settings import load_action_settings
-from analytics.assessment import evaluate_plan
-from analytics.bootstrap import prepare_store
-from analytics.evaluation_settings import SettingsError, load_settings
-from analytics.files import write_file_atomically
-from analytics.plan_admin import describe_revision, read_plan_for
-from analytics.progress import TargetError
 from analytics.reports import FORMATS
-from analytics.reports.evaluation_sheet import read_action_records
-from analytics.reports.pptx_report import TemplateError, render_pptx
-from analytics.reports.report_content import WHOLE_PLAN, ScopeError, build_report
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -32,7 +21,6 @@ def add_export_command(commands: argparse._SubParsersAction) -> None:
     export.add_argument("--method", choices=v.METHODS, help="評価方法（既定: data/evaluation.toml の method）")
     export.add_argument(
         "--scope",
-        default=WHOLE_PLAN,
         help="範囲: all（計画全体・既定）、flagged（要注意の指標のみ）、基本方針のコード（例: 1）、"
         "基本施策のコード（例: 1.2。その基本方針の指標と施策評価シート）",
     )
@@ -54,6 +42,18 @@ def run_export(arguments: argparse.Namespace) -> int:
     Exit 1 for a bad settings file or plan target or an empty store, 2 for a scope, year or output
     the store cannot serve.
     """
+    from analytics import store
+    from analytics.actions.settings import load_action_settings
+    from analytics.bootstrap import prepare_store
+    from analytics.evaluation_cache import evaluate_stored_plan
+    from analytics.evaluation_settings import SettingsError, load_settings
+    from analytics.files import write_file_atomically
+    from analytics.plan_admin import describe_revision, read_plan_for
+    from analytics.progress import TargetError
+    from analytics.reports.evaluation_sheet import read_action_records
+    from analytics.reports.pptx_report import TemplateError, render_pptx
+    from analytics.reports.report_content import WHOLE_PLAN, ScopeError, build_report
+
     if arguments.template is not None and arguments.format != "pptx":
         return _fail("--template は --format pptx のときだけ指定できます。", EXIT_USAGE)
     if not arguments.output.parent.is_dir():
@@ -70,7 +70,7 @@ def run_export(arguments: argparse.Namespace) -> int:
             known = "、".join(str(year) for year in sorted(years))
             return _fail(f"{arguments.year} 年度の調査結果はありません（あるのは {known}）。", EXIT_USAGE)
         method = arguments.method or settings.method
-        evaluation = evaluate_plan(plan.indicators, observations, settings, arguments.year, method, plan.yearly_targets)
+        evaluation = evaluate_stored_plan(engine, plan, settings, arguments.year, method)
         actions = read_action_records(engine, evaluation.year, load_action_settings())
         sample = bool(
             plan.indicators["sample"].any() or observations["sample"].any() or actions.reports["sample"].any()
@@ -80,7 +80,7 @@ def run_export(arguments: argparse.Namespace) -> int:
             evaluation,
             plan,
             commentary,
-            scope=arguments.scope,
+            scope=arguments.scope or WHOLE_PLAN,
             sample=sample,
             today=date.today(),
             settings=settings,
