@@ -4,6 +4,7 @@ import dataclasses
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -276,10 +277,35 @@ def test_a_partly_uploaded_new_year_does_not_take_over_the_overview(real_engine,
 )
 def test_pages_point_to_the_upload_page_once_the_sample_data_is_undone(page: str, database_url: str) -> None:
     store.undo_batch(prepare_store(database_url), 1, "山田")
+    _assert_points_to_upload(page)
+
+
+def test_pages_point_to_the_upload_page_while_only_breakdowns_are_stored(database_url: str) -> None:
+    # Real 年代/地域 values without an overall value give no year to evaluate: a pointer, not a traceback.
+    engine = prepare_store(database_url)
+    store.undo_batch(engine, 1, "山田")
+    breakdown = pd.DataFrame(
+        {
+            "indicator_code": ["1-①"],
+            "fiscal_year": [2025],
+            "dimension": ["地域"],
+            "category": ["加茂"],
+            "value": [44.3],
+            "respondents": pd.array([112], dtype="Int64"),
+            "note": [""],
+            "sample": [False],
+        }
+    )
+    store.record_batch(engine, breakdown, [store.SourceFile.from_bytes("r7.xlsx", b"r7", 1)], "山田")
+    for page in ("pages/overview.py", "pages/indicator.py", "pages/reports.py"):
+        _assert_points_to_upload(page)
+
+
+def _assert_points_to_upload(page: str) -> None:
     app = _open(page)
     assert not app.exception
     assert [info.value for info in app.info] == [
-        "調査結果がまだ登録されていません。「データ取込」のページから取り込んでください。"
+        "計画の指標の調査結果（全体の値）がまだ登録されていません。「データ取込」のページから取り込んでください。"
     ]
 
 

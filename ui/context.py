@@ -144,12 +144,14 @@ def _chosen(year: int | None = None) -> tuple[Engine, tuple[int, int], Settings,
 def read_evaluation(year: int | None = None) -> PlanEvaluation:
     """The plan evaluated for the sidebar's method and year, or `year` (cached per data version).
 
-    With no survey result stored at all (say, after the sample data was undone), the page stops
-    with a pointer to the upload page instead of an empty evaluation.
+    With no overall value of any indicator stored (say, after the sample data was undone, or when only
+    年代/地域 breakdowns were loaded), the page stops with a pointer to the upload page instead of an
+    evaluation without a year.
     """
-    if read_observations().empty:
+    if count_indicators_by_year(read_current_plan().indicators, read_observations()).empty:
         st.info(
-            "調査結果がまだ登録されていません。「データ取込」のページから取り込んでください。", icon=":material/info:"
+            "計画の指標の調査結果（全体の値）がまだ登録されていません。「データ取込」のページから取り込んでください。",
+            icon=":material/info:",
         )
         st.stop()
     try:
