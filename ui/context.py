@@ -13,11 +13,12 @@ from analytics import store
 from analytics import vocabulary as v
 from analytics.assessment import PlanEvaluation, count_indicators_by_year, default_year, evaluate_plan
 from analytics.bootstrap import prepare_store
-from analytics.charts import plot_indicator_trend
+from analytics.charts import plot_breakdown, plot_indicator_trend
 from analytics.evaluation_settings import Settings, SettingsError, load_settings
 from analytics.failures import explain_failure
 from analytics.plan import Plan
 from analytics.plan_admin import describe_revision, plan_in_force
+from analytics.presentation import order_breakdowns
 from analytics.progress import TargetError
 from analytics.sample_data import describe_sample
 
@@ -161,6 +162,28 @@ def read_evaluation(year: int | None = None) -> PlanEvaluation:
 def read_trend_figure(code: str, *, compact: bool = False) -> go.Figure:
     """The indicator's trend chart for the chosen year and method, built once and then reused."""
     return _trend_figure(*_chosen(), code, compact)
+
+
+@st.cache_resource(max_entries=4096, show_spinner=False)
+def _breakdown_figure(
+    _engine: Engine,
+    version: tuple[int, int],
+    settings: Settings,
+    year: int | None,
+    method: str,
+    revision: int,
+    code: str,
+    dimension: str,
+) -> go.Figure:
+    result = _evaluate(_engine, version, settings, year, method, revision)
+    cells = order_breakdowns(result.breakdowns_of(code))
+    indicator = result.indicators.set_index("code", drop=False).loc[code]
+    return plot_breakdown(cells[cells["dimension"] == dimension], indicator)
+
+
+def read_breakdown_figure(code: str, dimension: str) -> go.Figure:
+    """The indicator's chart of one breakdown dimension (年代, 地域), built once per evaluation and then reused."""
+    return _breakdown_figure(*_chosen(), code, dimension)
 
 
 def describe_last_update() -> str:
