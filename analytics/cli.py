@@ -5,6 +5,7 @@ import getpass
 import logging
 import os
 import sys
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -21,7 +22,7 @@ from analytics.planfile.command import add_plan_command
 from analytics.publish.command import add_publish_command
 from analytics.reports.export_command import add_export_command
 from analytics.status_report import add_status_command
-from analytics.upload import describe_result, describe_withdrawal
+from analytics.upload import describe_progress, describe_result, describe_withdrawal
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 LOG_FILE_VARIABLE = "DASHBOARD_LOG_FILE"
@@ -45,7 +46,9 @@ def _init(arguments: argparse.Namespace) -> int:
 def _validate(arguments: argparse.Namespace) -> int:
     files = _read_arguments(arguments.files)
     engine = prepare_store()
-    validation = validate_files(files, store.read_plans(engine)[-1].indicators)
+    validation = validate_files(
+        files, store.read_plans(engine)[-1].indicators, on_progress=partial(_say_progress, len(files))
+    )
     for issue in validation.issues:
         print(issue)
     if not validation.ok:
@@ -54,6 +57,11 @@ def _validate(arguments: argparse.Namespace) -> int:
     if count := store.count_sample_observations(engine):
         print(describe_withdrawal(count))
     return EXIT_OK
+
+
+def _say_progress(files: int, index: int, name: str, rows: int) -> None:
+    """Rows read so far, rewritten in place on stderr: a large file is seen to advance, stdout keeps the result."""
+    print(f"\r{describe_progress(index, files, name, rows)}", end="\n" if index >= files else "", file=sys.stderr)
 
 
 def _import(arguments: argparse.Namespace) -> int:
