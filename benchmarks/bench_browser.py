@@ -196,10 +196,17 @@ def measure_dashboard(browser, database_url: str, runs: int) -> dict[str, float]
         for path, title in PAGES.items():
             path = f"{path}?indicator={first}" if path == "indicator" else path
             figures[f"初回表示 {title}"] = measure_first_paint(browser, f"{url}/{path}", runs)
+            _say(f"初回表示 {title}", figures)
         for name, (path, switch) in SWITCHES.items():
             path = f"{path}?indicator={first}" if path == "indicator" else path
             figures[name] = measure_switch(browser, f"{url}/{path}", runs, switch)
+            _say(name, figures)
     return figures
+
+
+def _say(name: str, figures: dict[str, float]) -> None:
+    """Each figure as soon as it is measured: a long run on a busy machine still shows what it has."""
+    print(f"  {name}: {figures[name]:.2f} s", flush=True)
 
 
 def measure_floor(browser, folder: Path, runs: int) -> tuple[float, float]:
@@ -254,7 +261,9 @@ def main() -> None:
         large_url = f"sqlite:///{folder}/large.sqlite3"
         write_large_store(large_url)
         floor_paint, floor_rerun = measure_floor(browser, Path(folder), arguments.runs)
+        print(f"floor: first paint {floor_paint:.2f} s, rerun {floor_rerun:.2f} s\nsample store:", flush=True)
         small = measure_dashboard(browser, small_url, arguments.runs)
+        print("100× store:", flush=True)
         large = measure_dashboard(browser, large_url, arguments.runs)
         browser.close()
     report(small, large, floor_paint, floor_rerun)
