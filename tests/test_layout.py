@@ -34,3 +34,21 @@ def test_table_shows_at_most_one_page_and_says_which_rows(rows: int, page: int |
     if page is not None:
         app.number_input[0].set_value(page).run()
     assert _seen(app) == expected
+
+
+def _chart_page() -> None:
+    import streamlit as st
+
+    from ui.layout import choose_page
+
+    st.write(list(range(1, 31))[choose_page(30, key="charts", per_page=12, unit="件")])
+
+
+def test_charts_are_paged_in_their_own_count_and_word() -> None:
+    app = AppTest.from_function(_chart_page).run()
+    app.number_input[0].set_value(3).run()
+    assert (app.number_input[0].label, app.caption[0].value, app.json[0].value) == (
+        "ページ（全3ページ）",
+        "全30件のうち 25〜30件目",
+        "[25, 26, 27, 28, 29, 30]",
+    )

@@ -82,16 +82,16 @@ def show_table(table: pd.DataFrame, key: str) -> None:
         st.html(_render_cards(shown))
 
 
-def choose_page(rows: int, key: str) -> slice:
+def choose_page(rows: int, key: str, *, per_page: int = PAGE_ROWS, unit: str = "行") -> slice:
     """The rows of the page chosen for a table of `rows` rows (all of a short one), with the page
-    chooser and which rows are shown: a rerun then sends one page, not the whole table."""
-    if rows <= PAGE_ROWS:
+    chooser and which rows (or charts: `unit`) are shown: a rerun then sends one page, not all."""
+    if rows <= per_page:
         return slice(None)
-    pages = -(-rows // PAGE_ROWS)
+    pages = -(-rows // per_page)
     page = st.number_input(f"ページ（全{pages:,}ページ）", min_value=1, max_value=pages, step=1, key=f"page-{key}")
-    start = (page - 1) * PAGE_ROWS
-    st.caption(f"全{rows:,}行のうち {start + 1:,}〜{min(start + PAGE_ROWS, rows):,}行目")
-    return slice(start, start + PAGE_ROWS)
+    start = (page - 1) * per_page
+    st.caption(f"全{rows:,}{unit}のうち {start + 1:,}〜{min(start + per_page, rows):,}{unit}目")
+    return slice(start, start + per_page)
 
 
 def show_chart(figure: go.Figure, table: pd.DataFrame, *, subject: str, year: int, key: str, alt: str) -> None:
