@@ -5,6 +5,7 @@ import getpass
 import logging
 import os
 import sys
+from functools import partial
 from pathlib import Path
 
 # Only light modules at the top: `--help` and a usage error must not wait for pandas, SQLAlchemy or
@@ -47,7 +48,9 @@ def _validate(arguments: argparse.Namespace) -> int:
 
     files = _read_arguments(arguments.files)
     engine = prepare_store()
-    validation = validate_files(files, store.read_plans(engine)[-1].indicators)
+    validation = validate_files(
+        files, store.read_plans(engine)[-1].indicators, on_progress=partial(_say_progress, len(files))
+    )
     for issue in validation.issues:
         print(issue)
     if not validation.ok:
@@ -56,6 +59,13 @@ def _validate(arguments: argparse.Namespace) -> int:
     if count := store.count_sample_observations(engine):
         print(describe_withdrawal(count))
     return EXIT_OK
+
+
+def _say_progress(files: int, index: int, name: str, rows: int) -> None:
+    """Rows read so far, rewritten in place on stderr: a large file is seen to advance, stdout keeps the result."""
+    from analytics.upload import describe_progress
+
+    print(f"\r{describe_progress(index, files, name, rows)}", end="\n" if index >= files else "", file=sys.stderr)
 
 
 def _import(arguments: argparse.Namespace) -> int:

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -68,23 +69,28 @@ def validate_files(
     *,
     sample: bool = False,
     today: date | None = None,
-    on_progress: Callable[[int, str], None] | None = None,
+    on_progress: Callable[[int, str, int], None] | None = None,
 ) -> Validation:
     """Parse and check every file completely; nothing is written, whatever the outcome.
 
-    `on_progress(i, name)` is called before the i-th file (0-based) is read.
+    `on_progress(i, name, rows)` is called before the i-th file (0-based) is read and as its rows
+    are read, `rows` counting every file's rows read so far; last with i = len(files) and name ""
+    when everything is read and the rows are being checked.
     """
     last_year = (today or date.today()).year
     resolve = _resolver(indicators)
     frames, issues, sources, sheets = [], [], [], []
+    rows_before = 0
     for index, (name, content) in enumerate(files):
         if on_progress:
-            on_progress(index, name)
+            on_progress(index, name, rows_before)
+        on_rows = partial(_report_rows, on_progress, index, name, rows_before) if on_progress else None
         try:
-            workbook = read_sheets(name, content)
+            workbook = read_sheets(name, content, on_rows)
         except SpreadsheetError as error:
             issues.append(ImportIssue(name, error.sheet, error.cell, None, str(error).removeprefix(f"{name}: ")))
             continue
+        rows_before += sum(len(sheet.rows) for sheet in workbook)
         values_in_file = 0
         for sheet in workbook:
             issues.extend(
@@ -102,7 +108,10 @@ def validate_files(
                 )
             )
         sources.append(store.SourceFile.from_bytes(name, content, values_in_file))
+    if on_progress:
+        on_progress(len(files), "", rows_before)
     raw = pd.concat(frames, ignore_index=True) if frames else empty_frame()
+    del frames  # the per-sheet frames are copied into raw: a million rows must not be held twice
     rows = _check(raw, indicators, resolve, last_year, dict(files), issues)
     columns = [column for column in ObservationFrame.to_schema().columns if column != "sample"]
     observations = rows.loc[rows["error"] == "", columns].astype({"fiscal_year": int}).assign(sample=sample)
@@ -114,6 +123,12 @@ def validate_files(
         sheets=sheets,
         rows=rows,
     )
+
+
+def _report_rows(
+    on_progress: Callable[[int, str, int], None], index: int, name: str, rows_before: int, rows: int
+) -> None:
+    on_progress(index, name, rows_before + rows)
 
 
 def import_files(

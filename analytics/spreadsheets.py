@@ -5,6 +5,7 @@ import io
 import re
 import struct
 import zipfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
@@ -56,6 +57,8 @@ _REFERENCE = re.compile(rb'\br="([A-Z]+\d+)"')
 MAX_SHEET_CELLS = 1_000_000
 _LAST_COLUMN = 16384  # XFD: a CSV line may be wider, but Excel shows (and we name) no column beyond it
 _STREAM_CHUNK = 1024 * 1024
+# How often (in rows read) a reader reports its progress.
+PROGRESS_ROWS = 10_000
 _SHEET_TAG = re.compile(rb"<(?:\w+:)?(c|row|dimension)\b([^>]*)>")
 _CELL_COLUMN = re.compile(rb'<c r="([A-Z]+)')
 _ROW_NUMBER = re.compile(rb'<row r="(\d+)"')
@@ -97,22 +100,25 @@ def cell_reference(row: int, column: int) -> str:
     return f"{get_column_letter(column + 1)}{row + 1}"
 
 
-def read_sheets(file_name: str, content: bytes) -> list[Sheet]:
+def read_sheets(file_name: str, content: bytes, on_rows: Callable[[int], None] | None = None) -> list[Sheet]:
     """Every sheet of an xlsx/xls file, or the one table of a CSV (UTF-8 or Shift_JIS/CP932).
 
     Refuses, before reading any cell, a file that is too large, not what its name says, encrypted,
-    macro-enabled, or that would unpack to far more than its size.
+    macro-enabled, or that would unpack to far more than its size. Rows are read one at a time and
+    `on_rows(n)` hears how many rows of the file have been read so far, so a person waiting on a
+    large file sees it advance.
     """
+    report = _RowCounter(on_rows)
     suffix = _check_file(file_name, content)
     if suffix == ".csv":
-        rows = _read_csv(file_name, content)
+        rows = _read_csv(file_name, content, report)
         widest = max(map(len, rows), default=0)
         _check_extent(file_name, "", len(rows) if widest else 0, widest, sum(map(len, rows)))
         return [Sheet(name="", rows=rows)]
     uncached = _inspect_xlsx(file_name, content) if suffix == ".xlsx" else _check_xls_extents(file_name, content)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
-        return [_read_sheet(workbook, meta, uncached.get(meta.name, ())) for meta in workbook.sheets_metadata]
+        return [_read_sheet(workbook, meta, uncached.get(meta.name, ()), report) for meta in workbook.sheets_metadata]
     except PasswordError as error:
         raise SpreadsheetError(
             f"{file_name}: パスワードで保護されているため読めません。保護を解除して保存し直してください。"
@@ -145,12 +151,39 @@ def _plan_text(cell: object) -> str:
     return str(cell).strip()
 
 
-def _read_sheet(workbook: CalamineWorkbook, meta: SheetMetadata, uncached: tuple[str, ...]) -> Sheet:
+class _RowCounter:
+    """Counts the rows read from one file, every sheet together, and tells `on_rows` now and then."""
+
+    def __init__(self, on_rows: Callable[[int], None] | None) -> None:
+        self.on_rows = on_rows
+        self.rows = 0
+
+    def collect(self, rows: Iterable[list], indent: int = 0) -> list[list]:
+        """The rows as lists, `indent` blank cells added at the left of each (calamine starts them at
+        the sheet's first used column). A text read once is shared by every cell that holds it: a
+        column repeating an indicator code or a year then costs a pointer a cell, not a string."""
+        shared: dict[str, str] = {}
+        pad = [""] * indent
+        grid = []
+        for row in rows:
+            grid.append([*pad, *(shared.setdefault(cell, cell) if type(cell) is str else cell for cell in row)])
+            self.rows += 1
+            if self.on_rows and self.rows % PROGRESS_ROWS == 0:
+                self.on_rows(self.rows)
+        if self.on_rows:
+            self.on_rows(self.rows)
+        return grid
+
+
+def _read_sheet(
+    workbook: CalamineWorkbook, meta: SheetMetadata, uncached: tuple[str, ...], report: _RowCounter
+) -> Sheet:
     hidden = meta.visible != SheetVisibleEnum.Visible
     if meta.typ != SheetTypeEnum.WorkSheet:
         return Sheet(name=meta.name, rows=[], hidden=hidden, worksheet=False)
     sheet = workbook.get_sheet_by_name(meta.name)
-    rows = sheet.to_python(skip_empty_area=False)
+    # iter_rows starts every row at the sheet's first used column; the grid is anchored at A1.
+    rows = report.collect(sheet.iter_rows(), indent=sheet.start[1] if sheet.start else 0)
     for (first_row, first_column), (last_row, last_column) in sheet.merged_cell_ranges or ():
         if first_row >= len(rows):
             continue
@@ -499,14 +532,14 @@ def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
     return paths
 
 
-def _read_csv(file_name: str, content: bytes) -> list[list]:
+def _read_csv(file_name: str, content: bytes, report: _RowCounter) -> list[list]:
     # UTF-16 and binary files often decode as CP932 by accident; real UTF-8/CP932 text has no NUL.
     for encoding in _ENCODINGS if b"\x00" not in content else ():
         try:
             text = content.decode(encoding)
         except UnicodeDecodeError:
             continue
-        return list(csv.reader(io.StringIO(text, newline="")))
+        return report.collect(csv.reader(io.StringIO(text, newline="")))
     raise SpreadsheetError(
         f"{file_name}: 文字コードを判別できません。CSV は UTF-8 または Shift_JIS（CP932）で保存してください。"
     )

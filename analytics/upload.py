@@ -1,7 +1,7 @@
 """The upload workflow without Streamlit: preview every row, commit as one batch, history, template."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
 from zoneinfo import ZoneInfo
@@ -58,7 +58,7 @@ def preview_upload(
     seen_batch: int,
     *,
     today: date | None = None,
-    on_progress: Callable[[int, str], None] | None = None,
+    on_progress: Callable[[int, str, int], None] | None = None,
 ) -> UploadPreview:
     """Validate the files and compare every valid row with the stored observations (`current`).
 
@@ -78,12 +78,22 @@ def preview_upload(
     old_value[valid] = classified["old_value"].to_numpy()
     old_respondents = pd.Series(pd.NA, index=rows.index, dtype="Int64")
     old_respondents[valid] = classified["old_respondents"].astype("Int64").to_numpy()
+    rows = rows.assign(status=status, old_value=old_value, old_respondents=old_respondents)
     return UploadPreview(
-        validation=validation,
-        rows=rows.assign(status=status, old_value=old_value, old_respondents=old_respondents),
+        # The validation's rows are these rows (plus the comparison): the worker process then sends
+        # a large upload's rows back once, not twice.
+        validation=replace(validation, rows=rows),
+        rows=rows,
         seen_batch=seen_batch,
         withdrawn_sample=withdrawn,
     )
+
+
+def describe_progress(index: int, files: int, name: str, rows: int) -> str:
+    """Where reading the upload stands, from the reader's progress report (see validate_files)."""
+    if index >= files:
+        return f"{rows:,} 行を読み込みました。内容を確認しています…"
+    return f"{name} を読み込んでいます（{index + 1}/{files} ファイル、{rows:,} 行）"
 
 
 def describe_withdrawal(count: int) -> str:
@@ -101,7 +111,7 @@ def preview_upload_isolated(
     seen_batch: int,
     *,
     today: date | None = None,
-    on_progress: Callable[[int, str], None] | None = None,
+    on_progress: Callable[[int, str, int], None] | None = None,
 ) -> UploadPreview:
     """preview_upload in a worker process with READ_MEMORY_BYTES and READ_SECONDS: a file that
     exhausts memory or crashes a native reader costs the uploader a WorkerError, never the server."""
@@ -114,9 +124,10 @@ def preview_upload_isolated(
     )
 
 
-def tabulate_preview(preview: UploadPreview) -> pd.DataFrame:
-    """The preview as staff read it: one row per value, in Japanese, with the change spelled out."""
-    rows = preview.rows
+def tabulate_preview(preview: UploadPreview, part: slice = slice(None)) -> pd.DataFrame:
+    """The preview as staff read it: one row per value, in Japanese, with the change spelled out;
+    only the `part` of the rows shown, as laying out a million rows takes longer than reading them."""
+    rows = preview.rows.iloc[part]
     return pd.DataFrame(
         {
             "判定": rows["status"].map(STATUS_LABELS),

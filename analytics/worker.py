@@ -27,7 +27,7 @@ def run_limited(
     *,
     memory_bytes: int,
     seconds: float,
-    on_progress: Callable[[int, str], None] | None = None,
+    on_progress: Callable[..., None] | None = None,
 ) -> Any:
     """`work(*arguments, on_progress=...)` run in a child process that may use `memory_bytes` more
     address space than it starts with and `seconds` of time; whatever happens inside (even an abort
@@ -53,7 +53,7 @@ def _receive(
     child: multiprocessing.process.BaseProcess,
     seconds: float,
     memory_bytes: int,
-    on_progress: Callable[[int, str], None] | None,
+    on_progress: Callable[..., None] | None,
 ) -> Any:
     deadline = time.monotonic() + seconds
     while (left := deadline - time.monotonic()) > 0:
@@ -97,7 +97,7 @@ def _work_in_child(sender: Connection, work: Callable[..., Any], arguments: tupl
     limit = _address_space() + memory_bytes
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     try:
-        result = work(*arguments, on_progress=lambda index, name: sender.send(("progress", index, name)))
+        result = work(*arguments, on_progress=lambda *report: sender.send(("progress", *report)))
     except MemoryError:
         sender.send(("memory",))
         return
@@ -108,7 +108,11 @@ def _work_in_child(sender: Connection, work: Callable[..., Any], arguments: tupl
             # An exception that cannot be pickled travels as its traceback.
             sender.send(("failed", traceback.format_exc()))
         return
-    sender.send(("done", result))
+    try:
+        sender.send(("done", result))
+    except MemoryError:
+        # Sending pickles the whole result first: a result too large for the limit is the file's size too.
+        sender.send(("memory",))
 
 
 def _address_space() -> int:

@@ -32,7 +32,7 @@ WARM_RUNS = 5
 SEED = 11
 
 
-def _large_store(url: str) -> None:
+def write_large_store(url: str) -> None:
     """A store with 110 indicators over FY2005–2024, each with 60 breakdown cells."""
     plans = load_plans()
     current = plans[-1]
@@ -94,7 +94,7 @@ def main() -> None:
         small_url = f"sqlite:///{folder}/small.sqlite3"
         prepare_store(small_url)
         large_url = f"sqlite:///{folder}/large.sqlite3"
-        _large_store(large_url)
+        write_large_store(large_url)
         small = _time_pages(small_url)
         large = _time_pages(large_url)
     print(f"{'page':<28}{'sample':>10}{'100x':>10}{'ratio':>8}")

@@ -4,7 +4,6 @@ import streamlit as st
 
 from analytics import vocabulary as v
 from analytics.chart_data import describe_trend, tabulate_breakdown, tabulate_trend
-from analytics.charts import plot_breakdown
 from analytics.method import describe_breakdown_rule, explain_status
 from analytics.presentation import (
     describe_definition,
@@ -19,6 +18,7 @@ from analytics.presentation import (
 )
 from ui.commentary import show_commentary
 from ui.context import (
+    read_breakdown_figure,
     read_current_plan,
     read_evaluation,
     read_settings,
@@ -101,16 +101,16 @@ if not cells.empty:
     year = int(cells["year"].max())
     st.markdown(f"**区分別（{v.format_fiscal_year(year)}）**")
     dimensions = list(cells["dimension"].unique())
-    for number, (tab, dimension) in enumerate(zip(st.tabs(dimensions), dimensions, strict=True)):
-        with tab:
-            group = cells[cells["dimension"] == dimension]
-            show_chart(
-                plot_breakdown(group, indicator),
-                tabulate_breakdown(group, indicator),
-                subject=f"{code}_{dimension}別",
-                year=year,
-                key=f"breakdown-{number}",
-                alt=f"{code}の{dimension}別の値（{v.format_fiscal_year(year)}）。数値はグラフの下の表にあります。",
-            )
-            show_table(tabulate_breakdowns(group), key=f"breakdown-{number}")
+    # One dimension at a time: tabs would build and send every dimension's chart and table on each rerun.
+    dimension = st.segmented_control("区分", dimensions, default=dimensions[0], required=True, key=f"dimension-{code}")
+    group = cells[cells["dimension"] == dimension]
+    show_chart(
+        read_breakdown_figure(code, dimension),
+        tabulate_breakdown(group, indicator),
+        subject=f"{code}_{dimension}別",
+        year=year,
+        key="breakdown",
+        alt=f"{code}の{dimension}別の値（{v.format_fiscal_year(year)}）。数値はグラフの下の表にあります。",
+    )
+    show_table(tabulate_breakdowns(group), key="breakdown")
     st.caption("".join(describe_breakdown_rule(read_settings())))

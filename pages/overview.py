@@ -5,7 +5,6 @@ import streamlit as st
 from analytics import vocabulary as v
 from analytics.assessment import describe_partial_years
 from analytics.chart_data import describe_status_counts, tabulate_status_counts
-from analytics.charts import plot_status_counts
 from analytics.presentation import (
     describe_observation,
     describe_status,
@@ -14,7 +13,15 @@ from analytics.presentation import (
     tabulate_statuses,
     worst_first,
 )
-from ui.context import describe_last_update, read_current_plan, read_evaluation, read_observations, show_header
+from ui.context import (
+    describe_last_update,
+    label_policies,
+    read_current_plan,
+    read_evaluation,
+    read_observations,
+    read_status_figure,
+    show_header,
+)
 from ui.help import link_to_method
 from ui.layout import show_chart, show_table
 
@@ -38,10 +45,9 @@ if (result.indicators["year"] <= result.indicators["baseline_year"]).all():
 else:
     st.subheader(f"計画全体（{whole['total']}指標）: {status_badge(whole['summary'])}")
     st.html(render_status_tiles(whole))
-    labels = {code: f"{plan.level(v.POLICY)}{code}" for code in plan.policies["code"]}
-    counts = tabulate_status_counts(result.summary, labels)
+    counts = tabulate_status_counts(result.summary, label_policies(plan))
     show_chart(
-        plot_status_counts(result.summary, labels),
+        read_status_figure(),
         counts,
         subject="状況別の指標数",
         year=result.year,

@@ -7,9 +7,10 @@ from analytics.chart_data import describe_trend, tabulate_trend
 from analytics.presentation import describe_observation, describe_status, outline_policy
 from ui.context import read_current_plan, read_evaluation, read_trend_figure, show_header, take_from_url, write_to_url
 from ui.help import link_to_method
-from ui.layout import show_chart
+from ui.layout import choose_page, show_chart
 
 COLUMNS = 3
+CHARTS_PER_PAGE = 12
 
 plan = read_current_plan()
 policy_level = plan.level(v.POLICY)
@@ -35,6 +36,8 @@ write_to_url("policy", code)
 st.header(f"{policy_level}{code}", divider="gray")
 st.markdown(f"**{policies[code]}**")
 indicators = result.indicators[result.indicators["policy_code"] == code]
+# A page of charts at a time: the browser draws every chart sent, and a large plan has dozens per policy.
+indicators = indicators.iloc[choose_page(len(indicators), key=f"trends-{code}", per_page=CHARTS_PER_PAGE, unit="件")]
 for start in range(0, len(indicators), COLUMNS):
     row = indicators.iloc[start : start + COLUMNS]
     for column_number, (column, (_, indicator)) in enumerate(zip(st.columns(COLUMNS), row.iterrows(), strict=False)):

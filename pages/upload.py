@@ -15,6 +15,7 @@ from analytics.upload import (
     ERROR,
     UploadPreview,
     commit_upload,
+    describe_progress,
     describe_result,
     describe_withdrawal,
     preview_upload_isolated,
@@ -25,7 +26,7 @@ from analytics.upload import (
 )
 from ui.auth import current_editor, show_sign_in, show_signed_in
 from ui.context import get_engine, read_current_plan, read_observations, show_failure, show_header
-from ui.layout import show_table
+from ui.layout import choose_page, show_table
 
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -45,8 +46,8 @@ def _read_upload(files: list, engine, plan) -> UploadPreview:
     with st.status("ファイルを読み込んでいます…", expanded=True) as status:
         bar = st.progress(0.0)
 
-        def progress(index: int, name: str) -> None:
-            bar.progress(index / len(payload), text=f"{name} を読み込んでいます（{index + 1}/{len(payload)}）")
+        def progress(index: int, name: str, rows: int) -> None:
+            bar.progress(index / len(payload), text=describe_progress(index, len(payload), name, rows))
 
         preview = preview_upload_isolated(
             payload, plan.indicators, read_observations(), seen_batch, on_progress=progress
@@ -75,9 +76,10 @@ def _show_preview(preview: UploadPreview) -> None:
         # A table that wraps: each fix must be readable in full.
         st.table(tabulate_issues(preview), hide_index=True)
     if not preview.rows.empty:
-        st.dataframe(
-            tabulate_preview(preview), hide_index=True, width="stretch", height=min(600, 38 + 35 * len(preview.rows))
-        )
+        # One page at a time: a million rows would be laid out in Japanese and sent on every rerun.
+        shown = choose_page(len(preview.rows), key="preview")
+        table = tabulate_preview(preview, shown)
+        st.dataframe(table, hide_index=True, width="stretch", height=min(600, 38 + 35 * len(table)))
 
 
 def _confirm(preview: UploadPreview, editor: User, engine) -> None:

@@ -36,9 +36,16 @@ def test_init_says_where_the_database_lives(capsys: pytest.CaptureFixture[str], 
     assert "現行: 11月30日現在" in output
 
 
-def test_validate_accepts_a_good_file(capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_accepts_a_good_file_and_says_the_rows_read_on_stderr(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(IMPORTS / "good_long.xlsx")]) == 0
-    assert capsys.readouterr().out.splitlines()[0] == "問題はありません（4 行）。"
+    output = capsys.readouterr()
+    assert output.out.splitlines()[0] == "問題はありません（4 行）。"
+    assert output.err.split("\r") == [
+        "",
+        "good_long.xlsx を読み込んでいます（1/1 ファイル、0 行）",
+        "good_long.xlsx を読み込んでいます（1/1 ファイル、5 行）",
+        "5 行を読み込みました。内容を確認しています…\n",
+    ]
 
 
 def test_validate_prints_one_error_per_line_and_exits_1(capsys: pytest.CaptureFixture[str], database_url: str) -> None:

@@ -148,8 +148,11 @@ def test_choosing_another_indicator_updates_the_url_for_sharing() -> None:
 
 def test_citizen_indicator_shows_age_and_area_breakdowns_marking_groups_behind() -> None:
     app = _open("pages/indicator.py", indicator="1-①")
-    assert [tab.label for tab in app.tabs] == ["年代", "地域"]
-    ages, areas = _tables(app, "遅れの判定")
+    choice = app.button_group(key="dimension-1-①")
+    assert choice.options == ["年代", "地域"]
+    [ages] = _tables(app, "遅れの判定")
+    choice.set_value("地域").run()
+    [areas] = _tables(app, "遅れの判定")
     assert ages["区分"].tolist() == ["10代", "20代", "30代", "40代", "50代", "60代", "70歳以上"]
     assert ages.set_index("区分").loc["10代", "状況"] == "参考値（n が少ないため判定しません）"  # n = 38
     assert areas.set_index("区分").loc["牧の台", "遅れの判定"].startswith("これまでの傾向では令和7(2025)年度に 49.3%")

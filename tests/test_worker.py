@@ -3,8 +3,10 @@
 import os
 import time
 from datetime import date
+from functools import partial
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy.engine import Engine
@@ -110,3 +112,46 @@ def test_the_isolated_preview_is_the_same_preview(engine: Engine) -> None:
     pd.testing.assert_frame_equal(tabulate_preview(isolated), tabulate_preview(direct))
     assert [str(issue) for issue in isolated.validation.issues] == [str(issue) for issue in direct.validation.issues]
     assert isolated.seen_batch == seen_batch
+
+
+def _long_csv(file: int, rows: int, codes: list[str]) -> tuple[str, bytes]:
+    """A long-layout CSV of `rows` distinct area values (fixed seed), within the reader's cell limit."""
+    rng = np.random.default_rng(file)
+    areas = [f"地区{file}-{number:04d}" for number in range(-(-rows // (len(codes) * 10)))]
+    keys = pd.MultiIndex.from_product([codes, range(2015, 2025), areas]).to_frame(index=False).head(rows)
+    frame = pd.DataFrame(
+        {
+            "年度": keys[1],
+            "指標": keys[0],
+            "値": rng.uniform(5, 95, rows).round(1),
+            "回答者数": rng.integers(30, 200, rows),
+            "区分": "地域",
+            "区分値": keys[2],
+        }
+    )
+    return f"part{file}.csv", frame.to_csv(index=False).encode()
+
+
+def test_a_preview_of_200_000_rows_fits_in_300_mb_and_reports_the_rows_read(engine: Engine) -> None:
+    indicators = store.read_plans(engine)[-1].indicators
+    codes = indicators.query("unit == '%'")["code"].tolist()
+    files = [_long_csv(file, 100_000, codes) for file in range(2)]
+    seen = []
+    preview = run_limited(
+        partial(preview_upload, today=date(2026, 4, 1)),
+        (files, indicators, store.read_observations(engine), store.read_data_version(engine)[0]),
+        memory_bytes=300 * MEGABYTE,
+        seconds=300,
+        on_progress=lambda *step: seen.append(step),
+    )
+    assert preview.counts == {"new": 200_000, "unchanged": 0, "changed": 0, "error": 0}
+    # Every 10,000 rows read, counting both files (and their header rows), then the check of all rows.
+    assert seen == [
+        (0, "part0.csv", 0),
+        *[(0, "part0.csv", rows) for rows in range(10_000, 100_001, 10_000)],
+        (0, "part0.csv", 100_001),
+        (1, "part1.csv", 100_001),
+        *[(1, "part1.csv", 100_001 + rows) for rows in range(10_000, 100_001, 10_000)],
+        (1, "part1.csv", 200_002),
+        (2, "", 200_002),
+    ]

@@ -13,12 +13,13 @@ from analytics import store
 from analytics import vocabulary as v
 from analytics.assessment import PlanEvaluation, count_indicators_by_year, default_year
 from analytics.bootstrap import prepare_store
-from analytics.charts import plot_indicator_trend
+from analytics.charts import plot_breakdown, plot_indicator_trend, plot_status_counts
 from analytics.evaluation_cache import evaluate_stored_plan
 from analytics.evaluation_settings import Settings, SettingsError, load_settings
 from analytics.failures import explain_failure
 from analytics.plan import Plan
 from analytics.plan_admin import describe_revision, plan_in_force
+from analytics.presentation import order_breakdowns
 from analytics.progress import TargetError
 from analytics.sample_data import describe_sample
 
@@ -166,14 +167,70 @@ def read_trend_figure(code: str, *, compact: bool = False) -> go.Figure:
     return _trend_figure(*_chosen(), code, compact)
 
 
+@st.cache_resource(max_entries=4096, show_spinner=False)
+def _breakdown_figure(
+    _engine: Engine,
+    version: tuple[int, int],
+    settings: Settings,
+    year: int | None,
+    method: str,
+    revision: int,
+    code: str,
+    dimension: str,
+) -> go.Figure:
+    result = _evaluate(_engine, version, settings, year, method, revision)
+    cells = order_breakdowns(result.breakdowns_of(code))
+    indicator = result.indicators.set_index("code", drop=False).loc[code]
+    return plot_breakdown(cells[cells["dimension"] == dimension], indicator)
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _status_figure(
+    _engine: Engine, version: tuple[int, int], settings: Settings, year: int | None, method: str, revision: int
+) -> go.Figure:
+    result = _evaluate(_engine, version, settings, year, method, revision)
+    plan = _read_plans(_engine, version)[-1]
+    return plot_status_counts(result.summary, label_policies(plan))
+
+
+def read_status_figure() -> go.Figure:
+    """The status counts per 基本方針 for the chosen year and method, built once and then reused."""
+    return _status_figure(*_chosen())
+
+
+def label_policies(plan: Plan) -> dict[str, str]:
+    """Each 基本方針 code with the plan's own word for the level (基本方針1), as charts and tables name them."""
+    return {code: f"{plan.level(v.POLICY)}{code}" for code in plan.policies["code"]}
+
+
+def read_breakdown_figure(code: str, dimension: str) -> go.Figure:
+    """The indicator's chart of one breakdown dimension (年代, 地域), built once per evaluation and then reused."""
+    return _breakdown_figure(*_chosen(), code, dimension)
+
+
 def describe_last_update() -> str:
     updated = store.read_last_update(get_engine())
     return "—" if updated is None else updated.astimezone(_TOKYO).strftime("%Y年%-m月%-d日 %H:%M")
 
 
+@st.cache_data(show_spinner=False)
+def _count_years(_engine: Engine, version: tuple[int, int]) -> tuple[list[int], int | None]:
+    indicators, observations = _read_plans(_engine, version)[-1].indicators, _read_observations(_engine, version)
+    years = [int(year) for year in count_indicators_by_year(indicators, observations).index]
+    return years, default_year(indicators, observations)
+
+
 def read_years() -> list[int]:
-    """Fiscal years with any overall value, newest first: the years that can be evaluated."""
-    return [int(year) for year in count_indicators_by_year(read_current_plan().indicators, read_observations()).index]
+    """Fiscal years with any overall value, newest first: the years that can be evaluated.
+
+    Counted once per data version: the sidebar asks on every rerun of every page."""
+    engine = get_engine()
+    return _count_years(engine, store.read_data_version(engine))[0]
+
+
+def _read_default_year() -> int | None:
+    engine = get_engine()
+    return _count_years(engine, store.read_data_version(engine))[1]
 
 
 def read_commentary(year: int) -> pd.DataFrame:
@@ -200,8 +257,7 @@ def show_header(title: str) -> None:
 
 def show_sidebar() -> None:
     """Year and method for every page, taken from the URL when a shared link names them, and written back to it."""
-    years = read_years()
-    default = default_year(read_current_plan().indicators, read_observations())
+    years, default = read_years(), _read_default_year()
     settings = read_settings()
     # The defaults go into the widget state rather than index=, so that a link's choice can replace them.
     st.session_state.setdefault(YEAR_KEY, default if default in years else None)

@@ -14,6 +14,7 @@ from analytics.charts import chart_config
 
 _ASSETS = Path(__file__).parent / "assets"
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PAGE_ROWS = 50
 # English that Streamlit itself draws (texts, button titles, labels read aloud) and its Japanese.
 _STREAMLIT_WORDS = {
     "Browse files": "ファイルを選ぶ",
@@ -69,11 +70,28 @@ def prepare_document() -> None:
 
 
 def show_table(table: pd.DataFrame, key: str) -> None:
-    """A table on a wide screen; on a phone the same rows as cards, so nothing scrolls sideways."""
+    """A table on a wide screen; on a phone the same rows as cards, so nothing scrolls sideways.
+
+    Every row goes to the browser twice (table and cards) on every rerun, so a long table is shown
+    a page of PAGE_ROWS rows at a time.
+    """
+    shown = table.iloc[choose_page(len(table), key)]
     with st.container(key=f"wide-{key}"):
-        st.table(table, hide_index=True)
+        st.table(shown, hide_index=True)
     with st.container(key=f"cards-{key}"):
-        st.html(_render_cards(table))
+        st.html(_render_cards(shown))
+
+
+def choose_page(rows: int, key: str, *, per_page: int = PAGE_ROWS, unit: str = "行") -> slice:
+    """The rows of the page chosen for a table of `rows` rows (all of a short one), with the page
+    chooser and which rows (or charts: `unit`) are shown: a rerun then sends one page, not all."""
+    if rows <= per_page:
+        return slice(None)
+    pages = -(-rows // per_page)
+    page = st.number_input(f"ページ（全{pages:,}ページ）", min_value=1, max_value=pages, step=1, key=f"page-{key}")
+    start = (page - 1) * per_page
+    st.caption(f"全{rows:,}{unit}のうち {start + 1:,}〜{min(start + per_page, rows):,}{unit}目")
+    return slice(start, start + per_page)
 
 
 def show_chart(figure: go.Figure, table: pd.DataFrame, *, subject: str, year: int, key: str, alt: str) -> None:
