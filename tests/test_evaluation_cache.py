@@ -46,7 +46,10 @@ def test_a_second_evaluation_is_read_back_whole_without_evaluating(engine: Engin
     second = _evaluate(engine)
     assert len(evaluations) == 1
     plan = store.read_plans(engine)[-1]
-    _assert_same(second, evaluate_plan(plan.indicators, store.read_observations(engine), DEFAULTS, YEAR, v.LINEAR))
+    _assert_same(
+        second,
+        evaluate_plan(plan.indicators, store.read_observations(engine), DEFAULTS, YEAR, v.LINEAR, plan.yearly_targets),
+    )
     _assert_same(second, first)
 
 
@@ -103,7 +106,10 @@ def test_only_a_change_of_data_plan_settings_or_method_evaluates_again(
     assert len(evaluations) == expected_evaluations
     plan = store.read_plans(engine)[-1]
     settings, method = chosen.get("settings", DEFAULTS), chosen.get("method", v.LINEAR)
-    _assert_same(kept, evaluate_plan(plan.indicators, store.read_observations(engine), settings, YEAR, method))
+    _assert_same(
+        kept,
+        evaluate_plan(plan.indicators, store.read_observations(engine), settings, YEAR, method, plan.yearly_targets),
+    )
 
 
 def test_a_damaged_cache_file_is_evaluated_again(engine: Engine, evaluations: list[int], tmp_path: Path) -> None:
