@@ -379,7 +379,22 @@ def test_xlsx_has_summary_with_status_rules_every_observation_and_a_chart_per_in
     for code, count in (("1", 6), ("2", 2), ("3", 3)):
         charts = workbook[f"基本方針{code}"]._charts
         assert len(charts) == count
-        assert all(type(chart).__name__ == "LineChart" and len(chart.series) == 4 for chart in charts)
+        assert all(type(chart).__name__ == "LineChart" and len(chart.series) == 7 for chart in charts)
+        # The band's lower line stays out of the legend: its upper line names the band.
+        assert all([(entry.idx, entry.delete) for entry in chart.legend.legendEntry] == [(2, True)] for chart in charts)
+        headers = [row for row in workbook[f"基本方針{code}"].iter_rows(values_only=True) if row[0] == "年度"]
+        assert {row[:8] for row in headers} == {
+            (
+                "年度",
+                "実績値",
+                "95%区間",
+                "95%区間（下限）",
+                "目標達成ペース",
+                "傾向と目標年度の見込み",
+                "基準値",
+                "目標値",
+            )
+        }
 
 
 class _Links(HTMLParser):

@@ -100,7 +100,6 @@ class TrendSeries:
     band_low: tuple[float | None, ...]
     trend: tuple[float | None, ...]
 
-    NAMES = ("実績値", "目標達成ペース", "基準値", "目標値")
     DRAWN_NAMES = (
         "実績値",
         "95%区間",
@@ -110,10 +109,6 @@ class TrendSeries:
         "基準値",
         "目標値",
     )
-
-    def columns(self) -> tuple[tuple[float | None, ...], ...]:
-        """The four series in the order of NAMES."""
-        return self.actual, self.path, self.baseline, self.target
 
     def drawn_columns(self) -> tuple[tuple[float | None, ...], ...]:
         """Every series a chart draws, in the order of DRAWN_NAMES: also the 95% band and the projection

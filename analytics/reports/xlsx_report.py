@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
+from openpyxl.chart.legend import LegendEntry
 from openpyxl.chart.text import RichText
 from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
 from openpyxl.drawing.text import Font as DrawingFont
@@ -210,17 +211,19 @@ def _policy_sheet(sheet: Worksheet, policy: PolicySlide, slides: list[IndicatorS
         sheet.cell(
             top, 1, f"{indicator['code']}　{indicator['name']}（{status_badge(indicator['status'])}）"
         ).font = _BOLD
-        for index, header in enumerate(["年度", *TrendSeries.NAMES], start=1):
+        for index, header in enumerate(["年度", *TrendSeries.DRAWN_NAMES], start=1):
             cell = sheet.cell(top + 1, index, header)
-            cell.font, cell.fill = _BOLD, _HEADER
-        for offset, (year, *values) in enumerate(zip(series.years, *series.columns(), strict=True), start=2):
+            cell.font, cell.fill, cell.alignment = _BOLD, _HEADER, _WRAP
+        # The series names are longer than their narrow number columns: three lines show them whole.
+        sheet.row_dimensions[top + 1].height = 3 * _row_points(FONT_SIZE)
+        for offset, (year, *values) in enumerate(zip(series.years, *series.drawn_columns(), strict=True), start=2):
             sheet.cell(top + offset, 1, v.format_fiscal_year(year))
             for index, value in enumerate(values, start=2):
                 sheet.cell(top + offset, index, value).number_format = "0.0"
         last = top + 1 + len(series.years)
-        sheet.add_chart(_line_chart(sheet, indicator, series, top + 1, last), f"G{top + 1}")
+        sheet.add_chart(_line_chart(sheet, indicator, series, top + 1, last), f"J{top + 1}")
         top = max(last, top + 1 + chart_rows) + 2
-    _set_widths(sheet, [17, 9, 13, 9, 9, 2])
+    _set_widths(sheet, [13, 6, 6, 6, 7, 7, 6, 6, 1])
     sheet.print_title_rows = "1:1"
     sheet.freeze_panes = "A2"
 
@@ -228,20 +231,28 @@ def _policy_sheet(sheet: Worksheet, policy: PolicySlide, slides: list[IndicatorS
 def _line_chart(sheet: Worksheet, indicator: pd.Series, series: TrendSeries, header: int, last: int) -> LineChart:
     # No chart title: the indicator's name heads its data block beside the chart.
     chart = LineChart()
-    chart.height, chart.width = _CHART_HEIGHT_CM, 14
-    chart.add_data(Reference(sheet, min_col=2, max_col=5, min_row=header, max_row=last), titles_from_data=True)
+    chart.height, chart.width = _CHART_HEIGHT_CM, 11
+    columns = len(TrendSeries.DRAWN_NAMES)
+    chart.add_data(
+        Reference(sheet, min_col=2, max_col=1 + columns, min_row=header, max_row=last), titles_from_data=True
+    )
     chart.set_categories(Reference(sheet, min_col=1, min_row=header + 1, max_row=last))
     chart.y_axis.number_format = f'0"{indicator["unit"]}"'
     # Fitted to the values, baseline and target like the dashboard's chart, so a fall of a few points shows.
-    chart.y_axis.scaling.min, chart.y_axis.scaling.max = fit_axis(list(series.columns()), indicator["unit"])
+    chart.y_axis.scaling.min, chart.y_axis.scaling.max = fit_axis([series.value_range()], indicator["unit"])
     # openpyxl marks axes deleted unless told otherwise, and Excel then draws none.
     chart.x_axis.delete = chart.y_axis.delete = False
     chart.legend.position = "b"
+    chart.legend.legendEntry = [LegendEntry(idx=2, delete=True)]  # the band's lower line: the upper one names it
     for part in (chart.x_axis, chart.y_axis, chart.legend):
         part.txPr = _chart_text()
-    actual, path, baseline, target = chart.series
-    _style(actual, v.STATUS_COLOURS[indicator["status"]], 28575, marker="circle")
-    _style(path, "#555555", 19050, dash="dash")
+    actual, band_high, band_low, path, trend, baseline, target = chart.series
+    colour = v.STATUS_COLOURS[indicator["status"]]
+    _style(actual, colour, 28575, marker="circle")
+    for bound in (band_high, band_low):  # the 95% band as two thin dashed lines, as on the slides
+        _style(bound, "#8A94A3", 9525, dash="dash")
+    _style(path, "#555555", 19050, dash="lgDash")
+    _style(trend, colour, 19050, dash="sysDot")  # the projection the reasons quote
     _style(baseline, "#555555", 12700)
     _style(target, "#555555", 0, marker="diamond")
     return chart
