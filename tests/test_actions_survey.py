@@ -238,7 +238,7 @@ def test_the_evaluation_sheet_shows_each_measure_with_its_actions_and_both_grade
     store.write_secondary_evaluation(plan_store, "1.1", 2024, "A", "委員会の判断", "管理太郎")
     output = tmp_path / "施策評価シート.xlsx"
     assert main(["actions", "sheet", "--year", "2024", "--output", str(output)]) == 0
-    assert capsys.readouterr().out == f"2024年度の施策評価シート 5 枚を {output} に書き出しました。\n"
+    assert capsys.readouterr().out == f"令和6(2024)年度の施策評価シート 5 枚を {output} に書き出しました。\n"
     workbook = load_workbook(output)
     assert workbook.sheetnames == [
         "基本施策1.1",

@@ -111,7 +111,7 @@ def run_sheet(arguments: argparse.Namespace) -> int:
     count = write_evaluation_sheets(
         arguments.output, plan, records, evaluated.indicators, arguments.year, sample=sample
     )
-    print(f"{arguments.year}年度の施策評価シート {count} 枚を {arguments.output} に書き出しました。")
+    print(f"{v.format_fiscal_year(arguments.year)}の施策評価シート {count} 枚を {arguments.output} に書き出しました。")
     return EXIT_OK
 
 
