@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 from sqlalchemy.engine import Engine
 
 from analytics import store
@@ -41,18 +42,26 @@ _AMBIGUOUS_FIXES = {
 
 @dataclass(frozen=True)
 class Validation:
-    """What a set of files would import: the valid observations, every issue, every row read (with
-    its error, if any), what happened to each sheet, and the files' identities."""
+    """What a set of files would import: every issue, every row read (with its error, if any), what
+    happened to each sheet, the files' identities, and whether the rows are sample data."""
 
-    observations: pd.DataFrame
     issues: list[ImportIssue]
     sources: list[store.SourceFile]
     sheets: list[SheetReport]
     rows: pd.DataFrame
+    sample: bool = False
 
     @property
     def ok(self) -> bool:
         return not self.issues
+
+    @property
+    def observations(self) -> pd.DataFrame:
+        """The rows without an error, as observations to store. Derived on demand rather than kept,
+        so that a million-row preview is held, and sent back from the worker, once."""
+        columns = [column for column in ObservationFrame.to_schema().columns if column != "sample"]
+        valid = self.rows.loc[self.rows["error"] == "", columns].astype({"fiscal_year": int})
+        return ObservationFrame.validate(valid.assign(sample=self.sample)).reset_index(drop=True)
 
 
 class RejectedImportError(ValueError):
@@ -79,7 +88,8 @@ def validate_files(
     """
     last_year = (today or date.today()).year
     resolve = _resolver(indicators)
-    frames, issues, sources, sheets = [], [], [], []
+    contents = dict(files)
+    checked, issues, sources, sheets = [], [], [], []
     rows_before = 0
     for index, (name, content) in enumerate(files):
         if on_progress:
@@ -99,8 +109,11 @@ def validate_files(
             frame, report = read_table(name, sheet, resolve, issues)
             sheets.append(report)
             if frame is not None:
-                frames.append(frame)
+                # Checked sheet by sheet into compact columns: the cells as Python objects are held
+                # for one sheet at a time, never for a whole million-row upload.
+                checked.append(_check(frame, indicators, resolve, last_year, contents, issues))
                 values_in_file += len(frame)
+        del workbook  # the next file's cells must not be read while this one's are still held
         if values_in_file == 0 and not any(issue.file == name for issue in issues):
             issues.append(
                 ImportIssue(
@@ -110,18 +123,30 @@ def validate_files(
         sources.append(store.SourceFile.from_bytes(name, content, values_in_file))
     if on_progress:
         on_progress(len(files), "", rows_before)
-    raw = pd.concat(frames, ignore_index=True) if frames else empty_frame()
-    del frames  # the per-sheet frames are copied into raw: a million rows must not be held twice
-    rows = _check(raw, indicators, resolve, last_year, dict(files), issues)
-    columns = [column for column in ObservationFrame.to_schema().columns if column != "sample"]
-    observations = rows.loc[rows["error"] == "", columns].astype({"fiscal_year": int}).assign(sample=sample)
-    valid = ObservationFrame.validate(observations)
+    if not checked:
+        checked.append(_check(empty_frame(), indicators, resolve, last_year, contents, issues))
+    rows = _stack(checked)
+    checked.clear()  # the sheets' frames are copied into rows: a million rows must not be held twice
+    rows = _mark_duplicates(rows, issues)
     return Validation(
-        observations=valid.reset_index(drop=True),
         issues=sorted(_without_echoes(issues), key=lambda issue: issue.position),
         sources=sources,
         sheets=sheets,
         rows=rows,
+        sample=sample,
+    )
+
+
+def _stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The checked sheets as one frame; categorical columns stay categorical (pandas.concat would
+    turn categoricals with different categories into Python objects, a pointer and a string a cell)."""
+    return pd.DataFrame(
+        {
+            column: union_categoricals([frame[column] for frame in frames])
+            if isinstance(first.dtype, pd.CategoricalDtype)
+            else pd.concat([frame[column] for frame in frames], ignore_index=True)
+            for column, first in frames[0].items()
+        }
     )
 
 
@@ -243,40 +268,58 @@ def _check(
         "区分と区分値は両方入れるか、全体の値なら両方とも空欄にしてください",
     )
 
-    parsed = pd.DataFrame(
-        {
-            "indicator_code": codes,
-            "fiscal_year": years,
-            "dimension": dimension,
-            "category": category,
-            "value": values,
-            "respondents": respondents.where(~bad_n).round().astype("Int64"),
-            "note": raw["note"].map(lambda value: "" if is_blank(value) else str(value).strip()),
-        }
-    )
-    complete = parsed[["indicator_code", "fiscal_year"]].notna().all(axis=1)
-    duplicated = complete & parsed.duplicated(KEY, keep=False)
-    if duplicated.any():
-        first = parsed[duplicated].reset_index().groupby(KEY)["index"].transform("min").to_numpy()
-        message = pd.Series("", index=raw.index)
-        message[duplicated] = [
-            f"同じ指標・年度・区分の行が重複しています（最初の行: {_where(raw.loc[i])}）。どちらか一方を消してください"
-            for i in first
-        ]
-        report(duplicated & ~raw.index.isin(first), "indicator", message)
     error = pd.Series("", index=raw.index, dtype=object)
     error[list(errors)] = ["。".join(dict.fromkeys(found)) for found in errors.values()]
-    unreadable = (error == "") & parsed[["indicator_code", "fiscal_year", "value"]].isna().any(axis=1)
-    error[unreadable] = "シートの見出しに問題があるため読めません（エラーの一覧を見てください）"
-    return parsed.assign(
-        indicator_text=raw["indicator"],
-        value_text=raw["value"],
-        file=raw["file"],
-        sheet=raw["sheet"],
-        value_row=raw["value_row"],
-        value_column=raw["value_column"],
-        error=error,
+    # Compact columns: texts as categoricals (a column repeats a few texts many times), numbers in
+    # small types. A value as written is kept only where it could not be read: the preview shows it there.
+    checked = pd.DataFrame(
+        {
+            "indicator_code": codes.astype("str"),
+            "fiscal_year": years.astype("Int32"),
+            "dimension": dimension.astype("str"),
+            "category": category.astype("str"),
+            "value": values,
+            "respondents": respondents.where(~bad_n).round().astype("Int64"),
+            "note": raw["note"].map(lambda value: "" if is_blank(value) else str(value).strip()).astype("str"),
+            "indicator_text": raw["indicator"].astype("str"),
+            "value_text": raw["value"].where(values.isna(), "").astype("str"),
+            "file": raw["file"].astype("str"),
+            "sheet": raw["sheet"].astype("str"),
+            "row": raw["row"].astype("int32"),
+            "indicator_row": raw["indicator_row"].astype("int32"),
+            "indicator_column": raw["indicator_column"].astype("int32"),
+            "value_row": raw["value_row"].astype("int32"),
+            "value_column": raw["value_column"].astype("int32"),
+            "error": error.astype("str"),
+        }
     )
+    return checked.astype(dict.fromkeys(checked.select_dtypes("str").columns, "category"))
+
+
+def _mark_duplicates(rows: pd.DataFrame, issues: list[ImportIssue]) -> pd.DataFrame:
+    """The checked rows of every file with rows repeating an earlier key reported, and rows that
+    cannot be read for want of a column marked: both need every file's rows at once."""
+    error = rows["error"].astype(object)
+    complete = rows[["indicator_code", "fiscal_year"]].notna().all(axis=1)
+    duplicated = complete & rows.duplicated(KEY, keep=False)
+    if duplicated.any():
+        first = rows[duplicated].reset_index().groupby(KEY)["index"].transform("min").to_numpy()
+        later = duplicated & ~rows.index.isin(first)
+        for i, origin in zip(rows.index[duplicated], first, strict=True):
+            if not later[i]:
+                continue
+            message = (
+                f"同じ指標・年度・区分の行が重複しています（最初の行: {_where(rows.loc[origin])}）。"
+                "どちらか一方を消してください"
+            )
+            cell = cell_reference(rows.at[i, "indicator_row"], rows.at[i, "indicator_column"])
+            issues.append(
+                ImportIssue(rows.at[i, "file"], rows.at[i, "sheet"], cell, rows.at[i, "indicator_text"], message)
+            )
+            error[i] = f"{error[i]}。{message}" if error[i] else message
+    unreadable = (error == "") & rows[["indicator_code", "fiscal_year", "value"]].isna().any(axis=1)
+    error[unreadable] = "シートの見出しに問題があるため読めません（エラーの一覧を見てください）"
+    return rows.assign(error=error.astype("str").astype("category"))
 
 
 def _read_percent_formats(

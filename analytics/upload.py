@@ -1,18 +1,23 @@
 """The upload workflow without Streamlit: preview every row, commit as one batch, history, template."""
 
+import os
+import pickle
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
 from analytics import store
 from analytics import vocabulary as v
 from analytics.importer import RejectedImportError, Validation, validate_files
-from analytics.observations import CHANGE_LABELS, CHANGED, NEW, classify_observations
+from analytics.observations import CHANGE_LABELS, CHANGED, KEY, NEW, classify_observations
 from analytics.plan import Plan
 from analytics.spreadsheets import cell_reference, write_template
 from analytics.worker import run_limited
@@ -68,17 +73,24 @@ def preview_upload(
     validation = validate_files(files, indicators, today=today, on_progress=on_progress)
     rows = validation.rows
     valid = rows["error"] == ""
-    withdrawn = int(current["sample"].sum()) if not validation.observations.empty else 0
+    withdrawn = int(current["sample"].sum()) if valid.any() else 0
     current = current[~current["sample"]] if withdrawn else current
-    # validation.observations are exactly the rows without an error, in the same order.
-    classified = classify_observations(current, validation.observations)
-    status = pd.Series(ERROR, index=rows.index, dtype=object)
-    status[valid] = classified["change"].to_numpy()
-    old_value = pd.Series(float("nan"), index=rows.index)
-    old_value[valid] = classified["old_value"].to_numpy()
-    old_respondents = pd.Series(pd.NA, index=rows.index, dtype="Int64")
-    old_respondents[valid] = classified["old_respondents"].astype("Int64").to_numpy()
-    rows = rows.assign(status=status, old_value=old_value, old_respondents=old_respondents)
+    # The rows without an error are the observations confirming would write; only what the
+    # comparison needs is taken, in the rows' compact types.
+    classified = classify_observations(current, rows.loc[valid, [*KEY, "value", "respondents"]])
+    at = valid.to_numpy().nonzero()[0]
+    status = np.full(len(rows), list(STATUS_LABELS).index(ERROR), dtype=np.int8)
+    status[at] = pd.Categorical(classified["change"], categories=list(STATUS_LABELS)).codes
+    old_value = np.full(len(rows), np.nan)
+    old_value[at] = classified["old_value"].to_numpy()
+    old_respondents = pd.array(np.full(len(rows), pd.NA), dtype="Int64")
+    old_respondents[at] = classified["old_respondents"].astype("Int64").array
+    del classified
+    rows = rows.assign(
+        status=pd.Categorical.from_codes(status, categories=list(STATUS_LABELS)),
+        old_value=old_value,
+        old_respondents=old_respondents,
+    )
     return UploadPreview(
         # The validation's rows are these rows (plus the comparison): the worker process then sends
         # a large upload's rows back once, not twice.
@@ -115,13 +127,46 @@ def preview_upload_isolated(
 ) -> UploadPreview:
     """preview_upload in a worker process with READ_MEMORY_BYTES and READ_SECONDS: a file that
     exhausts memory or crashes a native reader costs the uploader a WorkerError, never the server."""
-    return run_limited(
-        partial(preview_upload, today=today),
+    name = run_limited(
+        partial(write_preview, today=today),
         (files, indicators, current, seen_batch),
         memory_bytes=READ_MEMORY_BYTES,
         seconds=READ_SECONDS,
         on_progress=on_progress,
     )
+    return read_preview(name)
+
+
+def write_preview(
+    files: list[tuple[str, bytes]],
+    indicators: pd.DataFrame,
+    current: pd.DataFrame,
+    seen_batch: int,
+    *,
+    today: date | None = None,
+    on_progress: Callable[[int, str, int], None] | None = None,
+) -> str:
+    """preview_upload pickled into a new temporary file (readable by this user only), whose name is
+    returned: pickling into a file streams it, where sending the preview through the worker's pipe
+    would first build the whole pickle in memory, in the worker and again in the server."""
+    preview = preview_upload(files, indicators, current, seen_batch, today=today, on_progress=on_progress)
+    handle, name = tempfile.mkstemp(prefix="upload-preview-", suffix=".pickle")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            pickle.dump(preview, stream, protocol=pickle.HIGHEST_PROTOCOL)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return name
+
+
+def read_preview(name: str) -> UploadPreview:
+    """The preview that write_preview left in the file `name`, which is removed once read."""
+    try:
+        with open(name, "rb") as stream:
+            return pickle.load(stream)
+    finally:
+        Path(name).unlink(missing_ok=True)
 
 
 def tabulate_preview(preview: UploadPreview, part: slice = slice(None)) -> pd.DataFrame:
@@ -137,7 +182,7 @@ def tabulate_preview(preview: UploadPreview, part: slice = slice(None)) -> pd.Da
                 cell_reference(r, c) if c >= 0 else ""
                 for r, c in zip(rows["value_row"], rows["value_column"], strict=True)
             ],
-            "指標": rows["indicator_code"].fillna(rows["indicator_text"].astype(str)),
+            "指標": rows["indicator_code"].astype("str").fillna(rows["indicator_text"].astype("str")),
             "年度": rows["fiscal_year"].map(lambda year: v.format_fiscal_year(int(year)) if pd.notna(year) else ""),
             "区分": [
                 "全体" if not dimension else f"{dimension}: {category}"
