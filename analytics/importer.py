@@ -125,9 +125,7 @@ def validate_files(
         on_progress(len(files), "", rows_before)
     if not checked:
         checked.append(_check(empty_frame(), indicators, resolve, last_year, contents, issues))
-    rows = _stack(checked)
-    checked.clear()  # the sheets' frames are copied into rows: a million rows must not be held twice
-    rows = _mark_duplicates(rows, issues)
+    rows = _mark_duplicates(_stack(checked), issues)
     return Validation(
         issues=sorted(_without_echoes(issues), key=lambda issue: issue.position),
         sources=sources,
@@ -138,16 +136,15 @@ def validate_files(
 
 
 def _stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """The checked sheets as one frame; categorical columns stay categorical (pandas.concat would
-    turn categoricals with different categories into Python objects, a pointer and a string a cell)."""
-    return pd.DataFrame(
-        {
-            column: union_categoricals([frame[column] for frame in frames])
-            if isinstance(first.dtype, pd.CategoricalDtype)
-            else pd.concat([frame[column] for frame in frames], ignore_index=True)
-            for column, first in frames[0].items()
-        }
-    )
+    """The checked sheets as one frame, emptying `frames` column by column as it goes, so that a
+    million rows are held twice one column at a time, never whole. Categorical columns stay
+    categorical (pandas.concat makes Python objects of categoricals whose categories differ)."""
+    columns = {}
+    for column in list(frames[0].columns):
+        parts = [frame.pop(column) for frame in frames]
+        categorical = isinstance(parts[0].dtype, pd.CategoricalDtype)
+        columns[column] = union_categoricals(parts) if categorical else pd.concat(parts, ignore_index=True)
+    return pd.DataFrame(columns, copy=False)
 
 
 def _report_rows(

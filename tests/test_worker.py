@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from analytics import spreadsheets, store
 from analytics.importer import read_files
 from analytics.spreadsheets import SpreadsheetError
-from analytics.upload import preview_upload, preview_upload_isolated, tabulate_preview
+from analytics.upload import preview_upload, preview_upload_isolated, read_preview, tabulate_preview, write_preview
 from analytics.worker import WorkerError, run_limited
 
 UPLOADS = Path(__file__).resolve().parent / "fixtures" / "upload"
@@ -132,19 +132,21 @@ def _long_csv(file: int, rows: int, codes: list[str]) -> tuple[str, bytes]:
     return f"part{file}.csv", frame.to_csv(index=False).encode()
 
 
-def test_a_preview_of_200_000_rows_fits_in_300_mb_and_reports_the_rows_read(engine: Engine) -> None:
+def test_a_preview_of_200_000_rows_fits_in_150_mb_and_reports_the_rows_read(engine: Engine) -> None:
     indicators = store.read_plans(engine)[-1].indicators
     codes = indicators.query("unit == '%'")["code"].tolist()
     files = [_long_csv(file, 100_000, codes) for file in range(2)]
     seen = []
-    preview = run_limited(
-        partial(preview_upload, today=date(2026, 4, 1)),
+    name = run_limited(
+        partial(write_preview, today=date(2026, 4, 1)),
         (files, indicators, store.read_observations(engine), store.read_data_version(engine)[0]),
-        memory_bytes=300 * MEGABYTE,
+        memory_bytes=150 * MEGABYTE,
         seconds=300,
         on_progress=lambda *step: seen.append(step),
     )
+    preview = read_preview(name)
     assert preview.counts == {"new": 200_000, "unchanged": 0, "changed": 0, "error": 0}
+    assert not Path(name).exists()  # the preview's file is read once and removed
     # Every 10,000 rows read, counting both files (and their header rows), then the check of all rows.
     assert seen == [
         (0, "part0.csv", 0),
