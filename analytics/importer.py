@@ -201,7 +201,8 @@ def _check(
     contents: dict[str, bytes],
     issues: list[ImportIssue],
 ) -> pd.DataFrame:
-    """Every row parsed, with `error` holding its problems ("" when it can be imported)."""
+    """Every row of one sheet parsed into compact columns, with `error` holding its problems ("" when
+    it can be imported); duplicates across sheets are left to _mark_duplicates."""
     errors: dict[int, list[str]] = {}
 
     def report(mask: pd.Series, field_name: str, message: str | pd.Series) -> None:
