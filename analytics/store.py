@@ -617,11 +617,13 @@ def read_observations(engine: Engine) -> pd.DataFrame:
 
 
 def read_data_version(engine: Engine) -> tuple[int, int]:
-    """A cheap fingerprint that changes whenever plans or observations change (for caches)."""
+    """A cheap fingerprint that changes whenever plans or observations change (for caches): the
+    newest batch, and when a plan revision was last written, in microseconds (a revision rewritten
+    in place, as when the shipped demo plan changes, keeps its number and its node count)."""
     with engine.connect() as connection:
         batch = connection.execute(sa.select(sa.func.max(batches.c.id))).scalar() or 0
-        plan = connection.execute(sa.select(sa.func.count()).select_from(plan_nodes)).scalar() or 0
-    return batch, plan
+        written = connection.execute(sa.select(sa.func.max(plan_versions.c.loaded_at))).scalar()
+    return batch, 0 if written is None else round(written.timestamp() * 1_000_000)
 
 
 def read_data_stamp(engine: Engine) -> str:

@@ -23,7 +23,9 @@ from ui.context import (
     show_header,
 )
 from ui.help import link_to_method
-from ui.layout import show_chart, show_table
+from ui.layout import choose_page, show_chart, show_table
+
+FLAGGED_PER_PAGE = 10
 
 show_header("概要")
 plan = read_current_plan()
@@ -59,11 +61,13 @@ flagged = worst_first(result.indicators[result.indicators["flags"].map(len) > 0]
 st.subheader(f"要注意の指標（{len(flagged)}）")
 if flagged.empty:
     st.success("遅れを示す指標はありません。", icon=":material/check_circle:")
-for _, row in flagged.iterrows():
+# Worst first, a page of cards at a time: a large plan flags dozens, and every card is drawn.
+for _, row in flagged.iloc[choose_page(len(flagged), "flagged", per_page=FLAGGED_PER_PAGE, unit="件")].iterrows():
     with st.container(border=True):
-        st.markdown(f"**{describe_status(row['status'], row['status_range'])}　{row['code']}　{row['name']}**")
-        st.markdown(describe_observation(row))
-        st.markdown("\n".join(f"- {reason}" for reason in row["reasons"]))
+        st.markdown(
+            f"**{describe_status(row['status'], row['status_range'])}　{row['code']}　{row['name']}**\n\n"
+            f"{describe_observation(row)}\n\n" + "\n".join(f"- {reason}" for reason in row["reasons"])
+        )
         st.page_link(
             "pages/indicator.py",
             label="指標の詳細を見る",

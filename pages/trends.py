@@ -44,10 +44,10 @@ for start in range(0, len(indicators), COLUMNS):
         with column:
             status = describe_status(indicator["status"], indicator["status_range"])
             st.markdown(f"**{indicator['code']}　{status}**  \n{indicator['name']}")
-            st.caption(describe_observation(indicator))
-            # A status below 順調 always shows its reason next to it.
-            for reason in indicator["reasons"]:
-                st.caption(f"⚑ {reason}")
+            # A status below 順調 always shows its reason next to it (one element: each is drawn).
+            st.caption(
+                "  \n".join([describe_observation(indicator), *(f"⚑ {reason}" for reason in indicator["reasons"])])
+            )
             history = result.history_of(indicator["code"])
             show_chart(
                 read_trend_figure(indicator["code"], compact=True),

@@ -321,7 +321,6 @@ def test_the_sample_notice_names_exactly_what_is_still_fictional(real_engine) ->
     plan = store.read_plans(real_engine)[-1]
     live = dataclasses.replace(plan, sha256="live", indicators=plan.indicators.assign(sample=False))
     store.sync_plans(real_engine, [live])
-    st.cache_data.clear()
     assert _warnings() == []
 
 

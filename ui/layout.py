@@ -100,7 +100,12 @@ def show_chart(figure: go.Figure, table: pd.DataFrame, *, subject: str, year: in
     `subject` names the files (the indicator code, or what the chart shows) together with `year`.
     """
     st.plotly_chart(figure, config=chart_config(name_download(subject, year, "png")[:-4]), key=key, alt=alt)
-    with st.expander("グラフの数値（表とダウンロード）"):
+    # The numbers are built and sent only once the expander is opened: a page of charts would
+    # otherwise send (and the browser lay out) every chart's table, cards and files on every rerun.
+    numbers = st.expander("グラフの数値（表とダウンロード）", key=f"{key}-numbers-open", on_change="rerun")
+    if not numbers.open:
+        return
+    with numbers:
         show_table(_format_numbers(table), key=f"{key}-numbers")
         csv, xlsx = st.columns(2)
         csv.download_button(
