@@ -10,7 +10,9 @@ from ui.help import link_to_method
 from ui.layout import choose_page, show_chart
 
 COLUMNS = 3
-CHARTS_PER_PAGE = 12
+# Two rows of three: every chart sent is drawn on each switch, so a page stays as quick as the
+# sample plan's largest 基本方針 (6 indicators) however large the plan.
+CHARTS_PER_PAGE = 6
 
 plan = read_current_plan()
 policy_level = plan.level(v.POLICY)
