@@ -1,14 +1,12 @@
 """Evaluation of the plan's indicators: every observation, each indicator or breakdown cell in a year, roll-ups."""
 
-import functools
+import gc
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from numpy.dtypes import StringDType
-from numpy.typing import ArrayLike
 from scipy.special import ndtr, stdtrit
 
 from analytics import progress, sampling
@@ -29,13 +27,10 @@ _PLAN_COLUMNS = [
 _OBSERVATION_COLUMNS = [*SERIES, "fiscal_year", "value", "respondents"]
 # A breakdown cell's own starting point and target (issue 12); the plan's for overall rows.
 _OWN_COLUMNS = ["baseline_year", "baseline_value", "target_value"]
-# Texts are worded for many rows at once in numpy's variable-width strings.
-_TEXT = StringDType()
 _TREND_COLUMNS = ("projected_value", "projected_margin", "trend_slope")
 _MINUS = "−"
 _NO_N = "、n がないため誤差の範囲か判定できません"
 _CORRECTED = "区分が多いため偶然の差を除く補正（Benjamini–Hochberg 法）をすると偶然の範囲"
-_CORRECTED_CLAUSE = f" を超えるが、{_CORRECTED}"
 _GRADED = [v.ON_TRACK, v.SLIGHTLY_BEHIND, v.BEHIND, v.WORSENED]
 _BELOW_ON_TRACK = _GRADED[1:]
 _BEST_FIRST = [v.ACHIEVED, *_GRADED]
@@ -131,12 +126,14 @@ class _Rows:
     plan_high: np.ndarray
 
 
-def _prepare_rows(indicators: pd.DataFrame, observations: pd.DataFrame, settings: Settings) -> _Rows:
-    """What every observation needs before any one of them is evaluated: a row may start another's series."""
+def _prepare_rows(
+    indicators: pd.DataFrame, observations: pd.DataFrame, settings: Settings, cells: bool | None = None
+) -> _Rows:
+    """What the observations of plan indicators (with `cells` only breakdown cells, with False
+    only overall rows) need before any one of them is evaluated: a row may start another's series."""
     progress.check_targets(indicators)
-    known = observations["indicator_code"].isin(indicators["code"]).to_numpy(bool)
-    source = observations.loc[:, _OBSERVATION_COLUMNS] if known.all() else observations.loc[known, _OBSERVATION_COLUMNS]
-    order, starts, position, cell = _sorted_by_series(source, indicators["code"])
+    source = observations.loc[:, _OBSERVATION_COLUMNS]
+    order, starts, position, cell = _sorted_by_series(source, indicators["code"], cells)
     # Optional plan columns: a frame built without them (not through IndicatorFrame) has neither.
     plan_n, plan_population = (
         indicators[column].to_numpy(dtype=float, na_value=np.nan)
@@ -353,8 +350,7 @@ def evaluate_breakdowns(
     simply lower than the city is not 悪化 for that; cells below the minimum n are 参考値, and flags
     among the cells of one indicator and year are controlled with Benjamini–Hochberg.
     """
-    cells = observations[observations["dimension"] != v.OVERALL]
-    return _evaluate_series(indicators, observations, cells, settings, year, method, cells=True)
+    return _evaluate_series(indicators, observations, observations, settings, year, method, cells=True)
 
 
 def summarise_statuses(evaluated: pd.DataFrame) -> pd.DataFrame:
@@ -403,27 +399,30 @@ def _method(settings: Settings, method: str | None) -> str:
 
 
 def _sorted_by_series(
-    frame: pd.DataFrame, plan_codes: pd.Series
+    frame: pd.DataFrame, plan_codes: pd.Series, cells: bool | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The order that sorts the frame by series then year, and in that order: where each series
-    starts, each row's plan position, and whether it is a breakdown cell.
+    """The frame's rows of plan indicators (with `cells` only breakdown cells, with False only
+    overall rows, with None both) in series-then-year order, as positions in the frame, and in
+    that order: where each series starts, each row's plan position, and whether it is a cell.
 
     One integer key per row, sorted stably, and plan values looked up by position rather than
-    merged on strings: sorting strings or four keys at once is what grew faster than the data.
+    merged on strings: sorting strings or four keys at once, and filtering the frame by strings
+    first, is what grew faster than the data.
     """
     (codes, plan_uniques), (dimensions, dimension_uniques), (categories, category_uniques) = (
-        pd.factorize(frame[column], sort=True) for column in SERIES
+        pd.factorize(frame[column], sort=True, use_na_sentinel=False) for column in SERIES
     )
-    series = (codes.astype(np.int64) * len(dimension_uniques) + dimensions) * len(category_uniques) + categories
-    year = frame["fiscal_year"].to_numpy(np.int64)
+    position = pd.Index(plan_codes).get_indexer(plan_uniques)[codes]
+    cell = (np.asarray(dimension_uniques, dtype=object) != v.OVERALL)[dimensions]
+    kept = np.flatnonzero((position >= 0) & (True if cells is None else cell == cells))
+    series = ((codes.astype(np.int64) * len(dimension_uniques) + dimensions) * len(category_uniques) + categories)[kept]
+    year = frame["fiscal_year"].to_numpy(np.int64)[kept]
     first_year, span = (int(year.min()), int(np.ptp(year)) + 1) if len(year) else (0, 1)
-    order = np.argsort(series * span + (year - first_year), kind="stable")
-    ordered = series[order]
-    starts = np.ones(len(ordered), dtype=bool)
-    starts[1:] = ordered[1:] != ordered[:-1]
-    position = pd.Index(plan_codes).get_indexer(plan_uniques)[codes[order]]
-    cell = (np.asarray(dimension_uniques, dtype=object) != v.OVERALL)[dimensions[order]]
-    return order, starts, position, cell
+    ordered = np.argsort(series * span + (year - first_year), kind="stable")
+    order, series = kept[ordered], series[ordered]
+    starts = np.ones(len(order), dtype=bool)
+    starts[1:] = series[1:] != series[:-1]
+    return order, starts, position[order], cell[order]
 
 
 def _limits(value: np.ndarray, n: np.ndarray, survey: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
@@ -496,7 +495,7 @@ def _evaluate_series(
     position, not merged on string keys: both grew faster than the number of series.
     """
     method = _method(settings, method)
-    rows = _prepare_rows(indicators, chosen, settings)
+    rows = _prepare_rows(indicators, chosen, settings, cells)
     first = np.flatnonzero(rows.starts)
     kept = np.ones(len(rows.year), dtype=bool) if year is None else rows.year <= year
     # Each series' latest row up to the year (its rows run in year order), -1 while it has none;
@@ -520,7 +519,8 @@ def _evaluate_series(
     evaluated = _evaluate_rows(indicators, rows, latest[latest >= 0], settings, method)
     at = np.full(len(latest), -1)
     at[latest >= 0] = np.arange(len(evaluated))
-    current = at if year is None else np.where(evaluated["fiscal_year"].to_numpy()[at] == year, at, -1)
+    # A series' latest row is the current one when it is in the year itself.
+    current = at if year is None else np.where(np.append(rows.year, np.nan)[latest] == year, at, -1)
     plan = indicators[["name", *_PLAN_COLUMNS]].rename(columns={column: f"plan_{column}" for column in _OWN_COLUMNS})
     trend = {
         name: np.append(values, np.nan)[series]
@@ -694,7 +694,7 @@ def _judge(frame: pd.DataFrame, year: int | None, settings: Settings) -> pd.Data
         False
     ).to_numpy(bool)
 
-    unit = frame["unit"].to_numpy(object).astype(_TEXT)
+    unit = frame["unit"].to_numpy(object)
     previous = frame["previous_year"].fillna(0).to_numpy(float)
     target_year = frame["target_year"].to_numpy(float)
     projected = frame["projected_value"].to_numpy(float)
@@ -705,14 +705,18 @@ def _judge(frame: pd.DataFrame, year: int | None, settings: Settings) -> pd.Data
     reasons = {
         v.BEHIND_PATH: _compose(
             gap_bad,
-            lambda path, year, expected, gap, margin, unknown, significant, worse, baseline, u: _join(
-                _name_paths(path, year, expected, u),
-                "を下回る（差 ",
-                _amounts(gap, u),
-                _gap_evidence(margin, unknown, significant, u),
-                "）",
-                np.where(worse == v.WORSENED, _join("。基準値 ", _levels(baseline, u), " よりも悪い"), ""),
-            ),
+            lambda path, year, expected, gap, margin, unknown, significant, worse, baseline, u: [
+                f"{named}を下回る（差 {amount}{evidence}）"
+                + (f"。基準値 {level} よりも悪い" if grade == v.WORSENED else "")
+                for named, amount, evidence, grade, level in zip(
+                    _name_paths(path, year, expected, u),
+                    _worded(_amount, gap, u),
+                    _gap_evidence(margin, unknown, significant, u),
+                    worse.tolist(),
+                    _worded(_level, baseline, u),
+                    strict=True,
+                )
+            ],
             *paths,
             gap,
             gap_margin,
@@ -724,16 +728,12 @@ def _judge(frame: pd.DataFrame, year: int | None, settings: Settings) -> pd.Data
         ),
         v.WORSE_THAN_PREVIOUS: _compose(
             change_bad & change_beyond,
-            lambda before, change, margin, u: _join(
-                "前回（",
-                _fiscal_years(before),
-                "）から",
-                np.where(change < 0, "低下", "上昇"),
-                "（",
-                _amounts(change, u),
-                _beyond(margin, u),
-                "）",
-            ),
+            lambda before, change, margin, u: [
+                f"前回（{year}）から{'低下' if fall < 0 else '上昇'}（{amount}{beyond}）"
+                for year, fall, amount, beyond in zip(
+                    _fiscal_years(before), change.tolist(), _worded(_amount, change, u), _beyond(margin, u), strict=True
+                )
+            ],
             previous,
             change,
             change_margin,
@@ -741,18 +741,17 @@ def _judge(frame: pd.DataFrame, year: int | None, settings: Settings) -> pd.Data
         ),
         v.PROJECTED_MISS: _compose(
             short & shortfall_beyond,
-            lambda target_year, projected, target, margin, u: _join(
-                "これまでの傾向では",
-                _fiscal_years(target_year),
-                "に ",
-                _levels(projected, u),
-                " の見込みで、目標 ",
-                _levels(target, u),
-                " に届かない（差 ",
-                _amounts(projected - target, u),
-                _beyond(margin, u),
-                "）",
-            ),
+            lambda target_year, projected, target, margin, u: [
+                f"これまでの傾向では{year}に {level} の見込みで、目標 {goal} に届かない（差 {amount}{beyond}）"
+                for year, level, goal, amount, beyond in zip(
+                    _fiscal_years(target_year),
+                    _worded(_level, projected, u),
+                    _worded(_level, target, u),
+                    _worded(_amount, projected - target, u),
+                    _beyond(margin, u),
+                    strict=True,
+                )
+            ],
             target_year,
             projected,
             frame["target_value"].to_numpy(float),
@@ -761,25 +760,20 @@ def _judge(frame: pd.DataFrame, year: int | None, settings: Settings) -> pd.Data
         ),
         v.MISSING_LATEST: _compose(
             missing,
-            lambda survey, latest: _join(
-                "最新の調査年度（",
-                _fiscal_years(survey),
-                "）の値がない",
-                np.where(
-                    np.isnan(latest),
-                    "（値が1件もない）",
-                    _join("（最新の値は", _fiscal_years(np.nan_to_num(latest)), "）"),
-                ),
-            ),
+            lambda survey, latest: [
+                f"最新の調査年度（{year}）の値がない"
+                + ("（値が1件もない）" if np.isnan(value) else f"（最新の値は{latest_year}）")
+                for year, value, latest_year in zip(
+                    _fiscal_years(survey), latest.tolist(), _fiscal_years(np.nan_to_num(latest)), strict=True
+                )
+            ],
             frame["survey_year"].fillna(0).to_numpy(float),
             frame["latest_year"].to_numpy(float),
         ),
     }
     baseline_only = (frame["year"] <= frame["baseline_year"]).fillna(False).to_numpy(bool)
     ranges = _status_ranges(frame)
-    within = np.where(
-        frame[["gap_corrected", "change_corrected", "projection_corrected"]].to_numpy(bool), _CORRECTED_CLAUSE, ""
-    )
+    corrected = [frame[f"{test}_corrected"].to_numpy(bool) for test in ("gap", "change", "projection")]
     notes = [
         _compose(
             ~has_value,
@@ -787,11 +781,12 @@ def _judge(frame: pd.DataFrame, year: int | None, settings: Settings) -> pd.Data
         ),
         _compose(
             reference,
-            lambda n: _join(
-                "回答者数 n=",
-                _per_distinct(n, lambda count: f"{int(count):,}"),
-                f" が {settings.breakdowns.min_respondents:,.0f} 未満のため{v.REFERENCE_ONLY}です"
-                "（状況の判定もフラグもしません）",
+            lambda n: _per_distinct(
+                n,
+                lambda count: (
+                    f"回答者数 n={int(count):,} が {settings.breakdowns.min_respondents:,.0f} 未満のため{v.REFERENCE_ONLY}です"
+                    "（状況の判定もフラグもしません）"
+                ),
             ),
             frame["respondents"].to_numpy(float, na_value=np.nan),
         ),
@@ -807,69 +802,64 @@ def _judge(frame: pd.DataFrame, year: int | None, settings: Settings) -> pd.Data
         np.where(ranges != "", ranges, None),
         _compose(
             gap_short & ~gap_beyond,
-            lambda path, year, expected, gap, margin, fixed, u: _join(
-                _name_paths(path, year, expected, u),
-                "との差は",
-                _error_words(u),
-                "の範囲（差 ",
-                _amounts(gap, u),
-                "、",
-                _error_words(u),
-                " ",
-                _distances(margin, u),
-                np.where(fixed != "", f"{_CORRECTED_CLAUSE}）", " 以内）"),
-            ),
+            lambda path, year, expected, gap, margin, fixed, u: [
+                f"{named}との差は{word}の範囲（差 {amount}、{word} {distance}"
+                + (f" を超えるが、{_CORRECTED}）" if beyond else " 以内）")
+                for named, word, amount, distance, beyond in zip(
+                    _name_paths(path, year, expected, u),
+                    _per_distinct(u, _error_word),
+                    _worded(_amount, gap, u),
+                    _worded(_distance, margin, u),
+                    fixed.tolist(),
+                    strict=True,
+                )
+            ],
             *paths,
             gap,
             gap_margin,
-            within[:, 0],
+            corrected[0],
             unit,
         ),
         _compose(
             (change != 0) & ~change_beyond & ~reference,
-            lambda before, change, margin, fixed, u: _join(
-                "前回（",
-                _fiscal_years(before),
-                "）からの変化 ",
-                _amounts(change, u),
-                " は",
-                _error_words(u),
-                "の範囲（",
-                _error_words(u),
-                " ",
-                _plus_minuses(margin, u),
-                fixed,
-                "）",
-            ),
+            lambda before, change, margin, fixed, u: [
+                f"前回（{year}）からの変化 {amount} は{word}の範囲"
+                f"（{word} {plus_minus}{f' を超えるが、{_CORRECTED}' if beyond else ''}）"
+                for year, amount, word, plus_minus, beyond in zip(
+                    _fiscal_years(before),
+                    _worded(_amount, change, u),
+                    _per_distinct(u, _error_word),
+                    _worded(_plus_minus, margin, u),
+                    fixed.tolist(),
+                    strict=True,
+                )
+            ],
             previous,
             change,
             change_margin,
-            within[:, 1],
+            corrected[1],
             unit,
         ),
         _compose(
             short & ~shortfall_beyond,
-            lambda target_year, projected, shortfall, margin, fixed, u: _join(
-                "傾向による",
-                _fiscal_years(target_year),
-                "の見込み ",
-                _levels(projected, u),
-                " と目標との差 ",
-                _amounts(shortfall, u),
-                " は",
-                _error_words(u),
-                "の範囲（",
-                _error_words(u),
-                " ",
-                _plus_minuses(margin, u),
-                fixed,
-                "）",
-            ),
+            lambda target_year, projected, shortfall, margin, fixed, u: [
+                f"傾向による{year}の見込み {level} と目標との差 {amount} は{word}の範囲"
+                f"（{word} {plus_minus}{f' を超えるが、{_CORRECTED}' if beyond else ''}）"
+                for year, level, amount, word, plus_minus, beyond in zip(
+                    _fiscal_years(target_year),
+                    _worded(_level, projected, u),
+                    _worded(_amount, shortfall, u),
+                    _per_distinct(u, _error_word),
+                    _worded(_plus_minus, margin, u),
+                    fixed.tolist(),
+                    strict=True,
+                )
+            ],
             target_year,
             projected,
             shortfall,
             projected_margin,
-            within[:, 2],
+            corrected[2],
             unit,
         ),
     ]
@@ -886,16 +876,16 @@ def _judge(frame: pd.DataFrame, year: int | None, settings: Settings) -> pd.Data
     )
 
 
-def _name_paths(path: np.ndarray, year: np.ndarray, expected: np.ndarray, unit: np.ndarray) -> np.ndarray:
+def _name_paths(path: np.ndarray, year: np.ndarray, expected: np.ndarray, unit: np.ndarray) -> list[str]:
     """What a gap is measured against, in a reason: the plan's pace, or the city's own 年次目標 for the year."""
-    texts = np.full(len(path), v.PATH_LABELS[v.PATH_PLAN], dtype=_TEXT)
-    own = np.isin(path, [v.PATH_YEARLY_TARGET, v.PATH_INTERPOLATED])
-    if own.any():
-        label = np.where(
-            path[own] == v.PATH_YEARLY_TARGET, v.PATH_LABELS[v.PATH_YEARLY_TARGET], v.PATH_LABELS[v.PATH_INTERPOLATED]
+    return [
+        f"{v.PATH_LABELS[kind]}（{fiscal_year} {level}）"
+        if kind in (v.PATH_YEARLY_TARGET, v.PATH_INTERPOLATED)
+        else v.PATH_LABELS[v.PATH_PLAN]
+        for kind, fiscal_year, level in zip(
+            path.tolist(), _fiscal_years(year), _worded(_level, expected, unit), strict=True
         )
-        texts[own] = _join(label, "（", _fiscal_years(year[own]), " ", _levels(expected[own], unit[own]), "）")
-    return texts
+    ]
 
 
 def _status_ranges(frame: pd.DataFrame) -> np.ndarray:
@@ -920,10 +910,10 @@ def _status_range(status: str, best: str, worst: str, unit: str) -> str:
         return ""
     others = [other for other in _GRADED[ranks[best] : ranks[worst] + 1] if other != status]
     badges = "、".join(f"{v.STATUS_SYMBOLS[other]} {v.STATUS_LABELS[other]}" for other in others)
-    return f"{_error_words(np.asarray(unit))}を考えると {badges} の可能性あり" if others else ""
+    return f"{_error_word(unit)}を考えると {badges} の可能性あり" if others else ""
 
 
-def _compose(mask: np.ndarray, make: Callable[..., ArrayLike | str], *columns: np.ndarray) -> np.ndarray:
+def _compose(mask: np.ndarray, make: Callable[..., list[str] | str], *columns: np.ndarray) -> np.ndarray:
     """`make(*columns)` over the rows in `mask` at once (each column cut to those rows), None elsewhere."""
     texts = np.full(len(mask), None, dtype=object)
     where = np.flatnonzero(mask)
@@ -936,63 +926,63 @@ def _rows_of(values: np.ndarray, present: np.ndarray) -> list[list]:
     """Each row's values where `present`, in column order: picked at once, then one slice per row."""
     bounds = [0, *np.cumsum(present.sum(axis=1)).tolist()]
     picked = values[present].tolist()
-    return [picked[start:end] for start, end in itertools.pairwise(bounds)]
+    # So many new lists would set off the cycle collector again and again, each time walking every
+    # object of the process; lists of strings cannot form cycles, so it waits until they are made.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return [picked[start:end] for start, end in itertools.pairwise(bounds)]
+    finally:
+        if collecting:
+            gc.enable()
 
 
-def _join(*parts: ArrayLike | str) -> np.ndarray:
-    """Element-wise concatenation of text arrays and fixed strings."""
-    return functools.reduce(np.strings.add, parts)
+def _per_distinct(values: np.ndarray, word: Callable[[object], str]) -> list[str]:
+    """`word` of each value, called once per distinct value: years, units and counts repeat across rows."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    return np.array([word(value) for value in distinct.tolist()], dtype=object)[codes].tolist()
 
 
-def _per_distinct(values: np.ndarray, word: Callable[[float], str]) -> np.ndarray:
-    """`word` of each value, worded once per distinct value (years and counts repeat across rows)."""
-    distinct, inverse = np.unique(values, return_inverse=True)
-    return np.array([word(value) for value in distinct.tolist()], dtype=_TEXT)[inverse]
-
-
-def _fiscal_years(years: np.ndarray) -> np.ndarray:
+def _fiscal_years(years: np.ndarray) -> list[str]:
     return _per_distinct(years, lambda year: v.format_fiscal_year(int(year)))
 
 
-def _amounts(difference: np.ndarray, unit: np.ndarray) -> np.ndarray:
-    sign = np.where(difference > 0, "+", np.where(difference < 0, _MINUS, ""))
-    return _join(sign, _figures(np.abs(difference), unit), _difference_units(unit))
+def _worded(word: Callable[[float, str], str], numbers: np.ndarray, unit: np.ndarray) -> list[str]:
+    """`word(number, unit)` for every row, called once per distinct figure.
 
-
-def _levels(value: np.ndarray, unit: np.ndarray) -> np.ndarray:
-    return _join(_figures(value, unit), unit)
-
-
-def _plus_minuses(margin: np.ndarray, unit: np.ndarray) -> np.ndarray:
-    return _join("±", _distances(margin, unit))
-
-
-def _distances(margin: np.ndarray, unit: np.ndarray) -> np.ndarray:
-    return _join(_figures(margin, unit), _difference_units(unit))
-
-
-def _difference_units(unit: np.ndarray) -> np.ndarray:
-    """A difference of shares is in points (pt), of counts in the count's own unit."""
-    return np.where(unit == v.PERCENT, "pt", unit)
-
-
-def _figures(numbers: np.ndarray, unit: np.ndarray) -> np.ndarray:
-    """_figure of many numbers at once, to exactly the same text.
-
-    Tenths come from rounding ×10, which floating point can only get wrong within a hair of a
-    half; those, numbers that are not finite, and figures of 1,000 or more (which take a comma)
-    are worded by _figure itself.
+    Figures show tenths, so rows share them: the tenths (×10, rounded), the sign and the unit
+    decide the text. Float rounding can only disagree with Python's formatting within a hair of
+    a half; those numbers, numbers that are not finite and very large ones are worded one by one.
     """
     tenths = np.abs(numbers) * 10
     with np.errstate(invalid="ignore"):
         rounded = np.round(tenths)
-        exact = (np.abs(tenths - np.floor(tenths) - 0.5) > 1e-6) & (rounded < 10_000)
-    whole, tenth = np.divmod(np.where(exact, rounded, 0).astype(np.int64), 10)
-    decimals = np.where((unit == v.PERCENT) | (tenth != 0), _join(".", tenth.astype(_TEXT)), "")
-    texts = _join(np.where(np.signbit(numbers), "-", ""), whole.astype(_TEXT), decimals)
-    rest = np.flatnonzero(~exact)
-    texts[rest] = [_figure(number, u) for number, u in zip(numbers[rest].tolist(), unit[rest].tolist(), strict=True)]
-    return texts
+        shared = (np.abs(tenths - np.floor(tenths) - 0.5) > 1e-6) & (rounded < 1e7)
+        sign = np.sign(numbers) + 1
+    unit_codes, units = pd.factorize(unit, use_na_sentinel=False)
+    figure = ((rounded * 3 + sign) * 2 + np.signbit(numbers)) * len(units) + unit_codes
+    codes, distinct = pd.factorize(np.where(shared, figure, -1 - np.arange(len(numbers))))
+    # Any row of a group words it as well as any other.
+    representative = np.zeros(len(distinct), dtype=int)
+    representative[codes] = np.arange(len(codes))
+    words = [
+        word(number, u)
+        for number, u in zip(numbers[representative].tolist(), unit[representative].tolist(), strict=True)
+    ]
+    return np.array(words, dtype=object)[codes].tolist()
+
+
+def _amount(difference: float, unit: str) -> str:
+    sign = "+" if difference > 0 else _MINUS if difference < 0 else ""
+    return f"{sign}{_figure(abs(difference), unit)}{'pt' if unit == v.PERCENT else unit}"
+
+
+def _level(value: float, unit: str) -> str:
+    return f"{_figure(value, unit)}{unit}"
+
+
+def _plus_minus(margin: float, unit: str) -> str:
+    return f"±{_figure(margin, unit)}{'pt' if unit == v.PERCENT else unit}"
 
 
 def _figure(number: float, unit: str) -> str:
@@ -1003,19 +993,41 @@ def _figure(number: float, unit: str) -> str:
     return f"{number:,.1f}".removesuffix(".0")
 
 
-def _beyond(margin: np.ndarray, unit: np.ndarray) -> np.ndarray:
+def _beyond(margin: np.ndarray, unit: np.ndarray) -> list[str]:
     """The error clause of a reason: beyond a known margin (a count's tolerance), a caveat without n."""
-    beyond = _join("、", _error_words(unit), " ", _plus_minuses(margin, unit), " を超える")
-    return np.where(np.isnan(margin), _NO_N, np.where(margin == 0, "", beyond))
+    return [
+        _NO_N if np.isnan(value) else "" if value == 0 else f"、{word} {plus_minus} を超える"
+        for value, word, plus_minus in zip(
+            margin.tolist(), _per_distinct(unit, _error_word), _worded(_plus_minus, margin, unit), strict=True
+        )
+    ]
 
 
-def _gap_evidence(margin: np.ndarray, unknown: np.ndarray, significant: np.ndarray, unit: np.ndarray) -> np.ndarray:
+def _gap_evidence(margin: np.ndarray, unknown: np.ndarray, significant: np.ndarray, unit: np.ndarray) -> list[str]:
     """The error clause of a shortfall: the interval's own distance on the shortfall's side, never a ±."""
-    beyond = np.where(margin > 0, _join("、", _error_words(unit), " ", _distances(margin, unit), " を超える"), "")
-    within = _join("、", _error_words(unit), "の範囲内ですが、点推定で判定する設定です")
-    return np.where(unknown, _NO_N, np.where(significant, beyond, within))
+    return [
+        _NO_N
+        if not_known
+        else f"、{word}の範囲内ですが、点推定で判定する設定です"
+        if not beyond
+        else f"、{word} {distance} を超える"
+        if value > 0
+        else ""
+        for value, not_known, beyond, word, distance in zip(
+            margin.tolist(),
+            unknown.tolist(),
+            significant.tolist(),
+            _per_distinct(unit, _error_word),
+            _worded(_distance, margin, unit),
+            strict=True,
+        )
+    ]
 
 
-def _error_words(unit: np.ndarray) -> np.ndarray:
+def _error_word(unit: str) -> str:
     """Shares have sampling error; a count (業務統計) has the city's tolerance instead."""
-    return np.where(unit == v.PERCENT, "誤差", "許容差")
+    return "誤差" if unit == v.PERCENT else "許容差"
+
+
+def _distance(margin: float, unit: str) -> str:
+    return f"{_figure(margin, unit)}{'pt' if unit == v.PERCENT else unit}"
