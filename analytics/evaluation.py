@@ -608,10 +608,11 @@ def _trend(rows: _Rows, kept: np.ndarray, indicators: pd.DataFrame, confidence: 
     Fitted to the `kept` rows; one value per series, NaN for a series with no kept row.
     """
     columns = np.full((3, int(rows.starts.sum())), np.nan)
-    fitted = np.flatnonzero(kept)
-    if not len(fitted):
+    if not kept.any():
         return dict(zip(_TREND_COLUMNS, columns, strict=True))
     # Kept rows are each series' first years, so every series with any still starts on its first row.
+    # Every row when all are kept: a slice, not a copy of each array.
+    fitted = slice(None) if kept.all() else np.flatnonzero(kept)
     starts = np.flatnonzero(rows.starts[fitted])
     survey = rows.survey[fitted]
     target_year = indicators["target_year"].to_numpy(float)[rows.position[fitted]]
@@ -644,7 +645,7 @@ def _trend(rows: _Rows, kept: np.ndarray, indicators: pd.DataFrame, confidence: 
         # Student's t quantile (what scipy.stats.t.ppf calls), without importing scipy.stats (a second).
         t = stdtrit(np.where(count > 2, count - 2, np.nan), 0.5 + confidence / 2)
     line_margin = np.where(count > 2, t * line_error, np.nan)
-    series = (np.cumsum(rows.starts) - 1)[fitted[starts]]
+    series = (np.cumsum(rows.starts) - 1)[fitted][starts]
     columns[:, series] = [
         np.where(enough, mean_y - slope * mean_x, np.nan),
         np.where(enough, np.fmax(sampling_margin, line_margin), np.nan),
