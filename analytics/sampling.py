@@ -92,13 +92,18 @@ def benjamini_hochberg(p_values: ArrayLike, groups: ArrayLike, rate: float) -> n
     年代/地域 cells are tested at once. NaN p-values are not tests: never rejected, not counted.
     """
     p = np.asarray(p_values, dtype=float)
-    frame = pd.DataFrame({"p": p, "group": np.asarray(groups)})
-    tested = frame[frame["p"].notna()]
-    by_group = tested.groupby("group", sort=False)["p"]
-    rank = by_group.rank(method="first")
-    size = by_group.transform("count")
-    passing = tested["p"].where(tested["p"] <= rank / size * rate)
-    cutoff = passing.groupby(tested["group"], sort=False).transform("max")
     rejected = np.zeros(len(p), dtype=bool)
-    rejected[tested.index.to_numpy()] = (tested["p"] <= cutoff).to_numpy()
+    tested = np.flatnonzero(~np.isnan(p))
+    if not len(tested):
+        return rejected
+    # One sort by group, p-value and position (ties keep their order) instead of a grouped rank per group.
+    group = pd.factorize(np.asarray(groups)[tested])[0]
+    order = np.lexsort((tested, p[tested], group))
+    group, p_sorted = group[order], p[tested][order]
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    member = np.cumsum(np.r_[True, group[1:] != group[:-1]]) - 1
+    size = np.diff(np.r_[starts, len(order)])[member]
+    rank = (np.arange(len(order)) - starts[member] + 1).astype(float)
+    cutoff = np.maximum.reduceat(np.where(p_sorted <= rank / size * rate, p_sorted, -np.inf), starts)
+    rejected[tested[order]] = p_sorted <= cutoff[member]
     return rejected
