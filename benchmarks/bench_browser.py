@@ -71,11 +71,15 @@ _READY = """() => {
   return charts.every((chart) => chart.querySelector('.js-plotly-plot .main-svg'));
 }"""
 # Notes when the script starts running, so that "ready" after a click means ready after its rerun.
+# A quick rerun may be over before the observer is called: the old value still says it ran.
 _WATCH_RUN = """() => {
   window.__ran = false;
   new MutationObserver((changes) => {
-    if (changes.some((c) => c.target.getAttribute('data-test-script-state') === 'running')) window.__ran = true;
-  }).observe(document.body, {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
+    const ran = (c) => c.oldValue === 'running' || c.target.getAttribute('data-test-script-state') === 'running';
+    if (changes.some(ran)) window.__ran = true;
+  }).observe(document.body, {
+    subtree: true, attributes: true, attributeOldValue: true, attributeFilter: ['data-test-script-state'],
+  });
 }"""
 _READY_AFTER_RUN = f"() => window.__ran && ({_READY})()"
 
