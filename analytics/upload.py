@@ -3,7 +3,8 @@
 import os
 import pickle
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
@@ -127,17 +128,35 @@ def preview_upload_isolated(
 ) -> UploadPreview:
     """preview_upload in a worker process with READ_MEMORY_BYTES and READ_SECONDS: a file that
     exhausts memory or crashes a native reader costs the uploader a WorkerError, never the server."""
-    name = run_limited(
-        partial(write_preview, today=today),
-        (files, indicators, current, seen_batch),
-        memory_bytes=READ_MEMORY_BYTES,
-        seconds=READ_SECONDS,
-        on_progress=on_progress,
-    )
-    return read_preview(name)
+    with preview_file() as name:
+        run_limited(
+            partial(write_preview, name, today=today),
+            (files, indicators, current, seen_batch),
+            memory_bytes=READ_MEMORY_BYTES,
+            seconds=READ_SECONDS,
+            on_progress=on_progress,
+        )
+        return read_preview(name)
+
+
+@contextmanager
+def preview_file() -> Iterator[str]:
+    """A new temporary file, readable by this user only, for a worker to write its preview into.
+
+    The caller makes and removes it, so a worker killed after writing (time or memory limit, a
+    crash) leaves nothing behind: pickling into a file streams the preview, where sending it through
+    the worker's pipe would first build the whole pickle in memory, in the worker and in the server.
+    """
+    handle, name = tempfile.mkstemp(prefix="upload-preview-", suffix=".pickle")
+    os.close(handle)
+    try:
+        yield name
+    finally:
+        Path(name).unlink(missing_ok=True)
 
 
 def write_preview(
+    name: str,
     files: list[tuple[str, bytes]],
     indicators: pd.DataFrame,
     current: pd.DataFrame,
@@ -145,28 +164,17 @@ def write_preview(
     *,
     today: date | None = None,
     on_progress: Callable[[int, str, int], None] | None = None,
-) -> str:
-    """preview_upload pickled into a new temporary file (readable by this user only), whose name is
-    returned: pickling into a file streams it, where sending the preview through the worker's pipe
-    would first build the whole pickle in memory, in the worker and again in the server."""
+) -> None:
+    """preview_upload pickled into the file `name` (from preview_file)."""
     preview = preview_upload(files, indicators, current, seen_batch, today=today, on_progress=on_progress)
-    handle, name = tempfile.mkstemp(prefix="upload-preview-", suffix=".pickle")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            pickle.dump(preview, stream, protocol=pickle.HIGHEST_PROTOCOL)
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
-    return name
+    with open(name, "wb") as stream:
+        pickle.dump(preview, stream, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def read_preview(name: str) -> UploadPreview:
-    """The preview that write_preview left in the file `name`, which is removed once read."""
-    try:
-        with open(name, "rb") as stream:
-            return pickle.load(stream)
-    finally:
-        Path(name).unlink(missing_ok=True)
+    """The preview that write_preview left in the file `name`."""
+    with open(name, "rb") as stream:
+        return pickle.load(stream)
 
 
 def tabulate_preview(preview: UploadPreview, part: slice = slice(None)) -> pd.DataFrame:

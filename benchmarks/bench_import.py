@@ -23,7 +23,7 @@ from analytics import store
 from analytics.importer import import_files, read_files
 from analytics.plan import load_plans
 from analytics.spreadsheets import write_workbook
-from analytics.upload import READ_MEMORY_BYTES, read_preview, write_preview
+from analytics.upload import READ_MEMORY_BYTES, preview_file, read_preview, write_preview
 from analytics.worker import run_limited
 
 ROWS = 50_000
@@ -85,11 +85,13 @@ def main() -> None:
     print(f"ratio (validate + import speed ÷ plain read speed): {plain / ours:.2f}")
 
 
-def _preview_with_peak(files: list, indicators: pd.DataFrame, current: pd.DataFrame, *, on_progress) -> tuple:
-    """In the worker, as the page's worker does: the preview written to its file; with the worker's
-    own peak resident memory in MB."""
-    name = write_preview(files, indicators, current, 0, on_progress=on_progress)
-    return name, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def _preview_with_peak(
+    name: str, files: list, indicators: pd.DataFrame, current: pd.DataFrame, *, on_progress
+) -> float:
+    """In the worker, as the page's worker does: the preview written to its file; the worker's own
+    peak resident memory in MB."""
+    write_preview(name, files, indicators, current, 0, on_progress=on_progress)
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _resident_megabytes(field: str) -> float:
@@ -117,13 +119,14 @@ def measure_million_row_preview() -> None:
         current = store.read_observations(engine)
         engine.dispose()
     start = time.perf_counter()
-    name, peak = run_limited(
-        _preview_with_peak, (files, indicators, current), memory_bytes=READ_MEMORY_BYTES, seconds=600
-    )
-    # Linux: writing 5 to clear_refs resets VmHWM, so the peak below is the receiving alone.
-    Path("/proc/self/clear_refs").write_text("5")
-    before = _resident_megabytes("VmRSS")
-    preview = read_preview(name)
+    with preview_file() as name:
+        peak = run_limited(
+            _preview_with_peak, (name, files, indicators, current), memory_bytes=READ_MEMORY_BYTES, seconds=600
+        )
+        # Linux: writing 5 to clear_refs resets VmHWM, so the peak below is the receiving alone.
+        Path("/proc/self/clear_refs").write_text("5")
+        before = _resident_megabytes("VmRSS")
+        preview = read_preview(name)
     seconds = time.perf_counter() - start
     received = _resident_megabytes("VmHWM") - before
     assert preview.counts["new"] == PREVIEW_ROWS, preview.counts

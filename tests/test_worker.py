@@ -14,7 +14,14 @@ from sqlalchemy.engine import Engine
 from analytics import spreadsheets, store
 from analytics.importer import read_files
 from analytics.spreadsheets import SpreadsheetError
-from analytics.upload import preview_upload, preview_upload_isolated, read_preview, tabulate_preview, write_preview
+from analytics.upload import (
+    preview_file,
+    preview_upload,
+    preview_upload_isolated,
+    read_preview,
+    tabulate_preview,
+    write_preview,
+)
 from analytics.worker import WorkerError, run_limited
 
 UPLOADS = Path(__file__).resolve().parent / "fixtures" / "upload"
@@ -41,6 +48,11 @@ def _count(files: int, *, on_progress) -> str:
 
 def _raise(*, on_progress) -> None:
     raise SpreadsheetError("a.xlsx: 読めません。", sheet="調査結果", cell="A1")
+
+
+def _write_then_abort(name: str, *, on_progress) -> None:
+    Path(name).write_bytes(b"half a preview")
+    os.abort()
 
 
 @pytest.mark.parametrize(
@@ -137,16 +149,17 @@ def test_a_preview_of_200_000_rows_fits_in_150_mb_and_reports_the_rows_read(engi
     codes = indicators.query("unit == '%'")["code"].tolist()
     files = [_long_csv(file, 100_000, codes) for file in range(2)]
     seen = []
-    name = run_limited(
-        partial(write_preview, today=date(2026, 4, 1)),
-        (files, indicators, store.read_observations(engine), store.read_data_version(engine)[0]),
-        memory_bytes=150 * MEGABYTE,
-        seconds=300,
-        on_progress=lambda *step: seen.append(step),
-    )
-    preview = read_preview(name)
+    with preview_file() as name:
+        run_limited(
+            partial(write_preview, name, today=date(2026, 4, 1)),
+            (files, indicators, store.read_observations(engine), store.read_data_version(engine)[0]),
+            memory_bytes=150 * MEGABYTE,
+            seconds=300,
+            on_progress=lambda *step: seen.append(step),
+        )
+        preview = read_preview(name)
     assert preview.counts == {"new": 200_000, "unchanged": 0, "changed": 0, "error": 0}
-    assert not Path(name).exists()  # the preview's file is read once and removed
+    assert not Path(name).exists()  # the preview's file is removed once read
     # Every 10,000 rows read, counting both files (and their header rows), then the check of all rows.
     assert seen == [
         (0, "part0.csv", 0),
@@ -157,3 +170,9 @@ def test_a_preview_of_200_000_rows_fits_in_150_mb_and_reports_the_rows_read(engi
         (1, "part1.csv", 200_002),
         (2, "", 200_002),
     ]
+
+
+def test_a_worker_that_dies_after_writing_its_preview_leaves_no_file_behind() -> None:
+    with pytest.raises(WorkerError), preview_file() as name:
+        run_limited(partial(_write_then_abort, name), (), memory_bytes=100 * MEGABYTE, seconds=60)
+    assert not Path(name).exists()
