@@ -6,6 +6,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -403,9 +404,21 @@ def _configure_sqlite(engine: Engine) -> None:
 def _use_wal(engine: Engine) -> None:
     # WAL lets readers go on while an import writes. The mode is kept in the file, so it is set only
     # once the file is known to be ours (a foreign file is refused before), outside any transaction.
+    # Processes starting at once on a new store may switch it together: SQLite then refuses all but
+    # one at once (no busy wait, which could deadlock), and the others try again until it is WAL.
+    deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
     connection = engine.raw_connection()
     try:
-        connection.driver_connection.execute("PRAGMA journal_mode = WAL")
+        while True:
+            try:
+                connection.driver_connection.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as error:
+                if (getattr(error, "sqlite_errorcode", 0) & 0xFF) != sqlite3.SQLITE_BUSY:
+                    raise
+                if time.monotonic() > deadline:
+                    raise StoreBusyError() from error
+                time.sleep(0.05)
     finally:
         connection.close()
 
