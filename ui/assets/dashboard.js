@@ -22,7 +22,8 @@
     return null;
   };
   const translate = () => {
-    document.documentElement.lang = "ja";
+    // Set only when it differs: every change to the page is work for the browser (and its observers).
+    if (document.documentElement.lang !== "ja") document.documentElement.lang = "ja";
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       const text = translateText(node.nodeValue);
