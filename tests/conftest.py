@@ -5,20 +5,17 @@ import itertools
 import os
 import pwd
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from streamlit_browser import CHROMIUM, CHROMIUM_ARGUMENTS, ROOT, free_port, serve
 
 from analytics import store
 from analytics.bootstrap import SAMPLE_DIRECTORY, prepare_store
@@ -29,9 +26,6 @@ from analytics.plan import load_plans
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGUMENTS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 TEST_STORE_VARIABLE = "DASHBOARD_TEST_STORE"
 POSTGRESQL = "postgresql"
 _database_numbers = itertools.count(1)
@@ -73,7 +67,7 @@ def _throwaway_cluster() -> Iterator[sa.URL]:
     if as_user:
         account = pwd.getpwnam("postgres")
         os.chown(directory, account.pw_uid, account.pw_gid)
-    data, port = directory / "data", _free_port()
+    data, port = directory / "data", free_port()
     # The socket lives in the temporary directory; durability settings are off: the cluster is thrown away.
     options = f"-p {port} -k {directory} -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
 
@@ -87,12 +81,6 @@ def _throwaway_cluster() -> Iterator[sa.URL]:
     finally:
         run(str(bin_directory / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")
         shutil.rmtree(directory, ignore_errors=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Stores:
@@ -197,24 +185,9 @@ def app_url(stores: Stores) -> Iterator[str]:
         yield url
 
 
-@contextmanager
-def serve_dashboard(database_url: str) -> Iterator[str]:
-    """Serve the dashboard on a free port over the store at `database_url` (created if new)."""
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "ui.serve", "--server.port", str(port), "--server.address", "127.0.0.1"],
-        cwd=ROOT,
-        env={**os.environ, store.DATABASE_URL_VARIABLE: database_url},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_healthy(f"{url}/_stcore/health", server)
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+def serve_dashboard(database_url: str) -> AbstractContextManager[str]:
+    """Serve the dashboard (`python -m ui.serve`) on a free port over the store at `database_url` (created if new)."""
+    return serve(["-m", "ui.serve"], database_url)
 
 
 @pytest.fixture(scope="session")
@@ -241,20 +214,6 @@ def screenshot_directory() -> Path:
     directory = ROOT / "screenshots"
     directory.mkdir(exist_ok=True)
     return directory
-
-
-def _wait_until_healthy(url: str, server: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"dashboard exited with {server.returncode} before serving")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"dashboard did not answer {url} within {seconds} s")
 
 
 @pytest.fixture

@@ -5,28 +5,18 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser
+from streamlit_browser import open_page, rerun
 
 PAGES = {"": "概要", "trends": "基本方針別トレンド", "indicator": "指標詳細", "plan_structure": "計画体系"}
 ERRORS = "[data-testid='stException'], [data-testid='stAlertContentError']"
-
-
-def _visit(browser: Browser, url: str) -> Page:
-    """A first visit in a fresh browser context, as someone opening a link they were sent."""
-    page = browser.new_context(viewport={"width": 1400, "height": 2400}, locale="ja-JP").new_page()
-    page.goto(url)
-    page.wait_for_selector("h1", timeout=60_000)
-    page.wait_for_selector("[data-test-script-state='notRunning']", timeout=60_000)  # the page has run to its end
-    page.wait_for_load_state("networkidle")
-    page.wait_for_timeout(1500)  # plotly draws after the page settles
-    return page
 
 
 @pytest.mark.parametrize(("path", "title"), PAGES.items(), ids=[path or "overview" for path in PAGES])
 def test_page_shows_without_errors_with_navigation_and_sample_notice(
     browser: Browser, app_url: str, screenshot_directory: Path, path: str, title: str
 ) -> None:
-    page = _visit(browser, f"{app_url}/{path}")
+    page = open_page(browser, f"{app_url}/{path}")
     page.screenshot(path=screenshot_directory / f"page_{path or 'overview'}.png", full_page=True)
     assert page.locator("h1").first.inner_text() == title
     assert page.locator(ERRORS).count() == 0
@@ -38,8 +28,7 @@ def test_page_shows_without_errors_with_navigation_and_sample_notice(
 def test_shared_indicator_link_opens_that_indicator_on_a_first_visit(
     browser: Browser, app_url: str, screenshot_directory: Path
 ) -> None:
-    page = _visit(browser, f"{app_url}/indicator?indicator={quote('3-③')}")
-    page.wait_for_selector(".js-plotly-plot", timeout=60_000)  # Streamlit loads plotly's code on first use
+    page = open_page(browser, f"{app_url}/indicator?indicator={quote('3-③')}")
     page.screenshot(path=screenshot_directory / "shared_link_3-3.png", full_page=True)
     assert page.locator("h3").first.inner_text().startswith("3-③")
     assert page.locator("[data-testid='stSidebar']").get_by_text("評価する年度").count() == 1
@@ -47,10 +36,9 @@ def test_shared_indicator_link_opens_that_indicator_on_a_first_visit(
 
 
 def test_flagged_indicator_links_to_its_detail_in_one_click(browser: Browser, app_url: str) -> None:
-    page = _visit(browser, app_url)
-    page.get_by_text("指標の詳細を見る").first.click()
-    page.wait_for_url("**/indicator?indicator=*")
-    page.wait_for_selector("h3")
+    page = open_page(browser, app_url)
+    rerun(page, page.get_by_text("指標の詳細を見る").first.click)
+    assert page.url.startswith(f"{app_url}/indicator?indicator=")
     assert page.locator("h3").first.inner_text().startswith("1-⑤")  # worst first: no value in the latest survey
     assert page.locator(ERRORS).count() == 0
 
@@ -58,7 +46,7 @@ def test_flagged_indicator_links_to_its_detail_in_one_click(browser: Browser, ap
 def test_chart_downloads_as_png_through_plotlys_own_button(
     browser: Browser, app_url: str, screenshot_directory: Path
 ) -> None:
-    page = _visit(browser, f"{app_url}/indicator?indicator={quote('1-②')}")
+    page = open_page(browser, f"{app_url}/indicator?indicator={quote('1-②')}")
     chart = page.get_by_role("figure", name=re.compile("^1-②の推移グラフ"))
     chart.hover()
     with page.expect_download() as download:

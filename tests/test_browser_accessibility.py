@@ -9,6 +9,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page, expect
+from streamlit_browser import new_context, wait_until_drawn
 
 PAGES = {
     "": "概要",
@@ -35,7 +36,7 @@ _TEXT_BOXES = """() => [...document.querySelectorAll('.js-plotly-plot')].map((pl
 
 def _visit(browser: Browser, url: str, width: int) -> tuple[Page, list[str]]:
     """A first visit, recording every request that leaves the machine."""
-    context = browser.new_context(viewport={"width": width, "height": 2400}, locale="ja-JP")
+    context = new_context(browser, width)
     outside: list[str] = []
     context.on(
         "request",
@@ -48,16 +49,7 @@ def _visit(browser: Browser, url: str, width: int) -> tuple[Page, list[str]]:
     )
     page = context.new_page()
     page.goto(url)
-    page.wait_for_selector("h1", timeout=60_000)
-    page.wait_for_selector("[data-test-script-state='notRunning']", timeout=60_000)  # the page has run to its end
-    page.wait_for_load_state("networkidle")
-    # Every chart drawn (plotly loads after the page), and the page script has run.
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')]"
-        ".every((chart) => chart.querySelector('.main-svg text'))",
-        timeout=60_000,
-    )
-    page.wait_for_timeout(1500)
+    wait_until_drawn(page)
     return page, outside
 
 
@@ -85,7 +77,6 @@ def test_page_is_japanese_accessible_offline_fits_the_screen_and_no_chart_text_o
         " && document.documentElement.lang === 'ja'",
         timeout=60_000,
     )
-    page.wait_for_timeout(500)
     page.screenshot(path=screenshot_directory / f"a11y_{path or 'overview'}_{width}.png", full_page=True)
     assert page.evaluate("document.documentElement.lang") == "ja"
     assert page.title() == f"{title}｜参画と協働 指標ダッシュボード"
@@ -161,5 +152,5 @@ def test_presentation_moves_with_the_keys_a_presenters_clicker_sends(
         expect(position).to_have_text(expected)
     page.keyboard.press("End")  # at once, while the page is still redrawing the first slide
     expect(position).to_have_text("21 / 21")
-    page.wait_for_timeout(1500)
+    wait_until_drawn(page)
     page.screenshot(path=screenshot_directory / "presentation_last_slide.png", full_page=True)

@@ -7,21 +7,16 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page
+from streamlit_browser import open_page, rerun
 
 ERRORS = "[data-testid='stException'], [data-testid='stAlertContentError']"
 
 
-def _visit(browser: Browser, url: str, width: int = 1400, height: int = 1600) -> Page:
-    page = browser.new_context(viewport={"width": width, "height": height}, locale="ja-JP").new_page()
-    page.goto(url)
-    page.wait_for_selector("[data-testid='stMainBlockContainer'] button, h1", timeout=60_000)
-    page.wait_for_load_state("networkidle")
-    return page
-
-
 def _download(page: Page, format_label: str, saved: Path) -> str:
-    page.get_by_text(format_label).click()
-    page.wait_for_timeout(1500)  # the rerun that rebuilds the button; the websocket never goes idle
+    """Choose the format (one rerun rebuilds the button, unless it is chosen already) and download."""
+    choice = page.get_by_role("radio", name=format_label)
+    if not choice.is_checked():
+        rerun(page, page.get_by_text(format_label).click)
     with page.expect_download(timeout=60_000) as download:
         page.get_by_role("button", name="報告書をダウンロード").click()
     download.value.save_as(saved)
@@ -31,8 +26,7 @@ def _download(page: Page, format_label: str, saved: Path) -> str:
 def test_reports_page_downloads_a_pptx_and_an_html_that_opens_offline_and_prints_on_a4(
     browser: Browser, app_url: str, screenshot_directory: Path, tmp_path: Path
 ) -> None:
-    page = _visit(browser, f"{app_url}/reports")
-    page.get_by_role("button", name="報告書をダウンロード").wait_for()
+    page = open_page(browser, f"{app_url}/reports", height=1600)
     page.screenshot(path=screenshot_directory / "page_reports.png", full_page=True)
     assert page.locator(ERRORS).count() == 0
     name = _download(page, "PowerPoint（発表用スライド）", tmp_path / "report.pptx")
@@ -69,24 +63,20 @@ def test_reports_page_downloads_a_pptx_and_an_html_that_opens_offline_and_prints
 def test_presentation_mode_fills_the_screen_without_sidebar_and_steps_through_slides(
     browser: Browser, app_url: str, screenshot_directory: Path
 ) -> None:
-    page = _visit(browser, f"{app_url}/presentation", width=1920, height=1080)
-    page.wait_for_selector(".report-block h1")
+    page = open_page(browser, f"{app_url}/presentation", width=1920, height=1080)
     assert not page.locator("[data-testid='stSidebar']").is_visible()
     assert page.locator(ERRORS).count() == 0
     page.screenshot(path=screenshot_directory / "presentation_title.png")
     total = int(page.get_by_text(re.compile(r"^1 / \d+$")).inner_text().split("/")[1])
     # Title, summary (and its continuations), 基本方針1, then its first indicator: the first chart.
     for number in range(2, 10):
-        page.get_by_role("button", name="次へ").click()
-        page.get_by_text(f"{number} / {total}").wait_for()  # each click is one rerun, one slide on
-        page.wait_for_timeout(500)  # the slide's text follows its counter within the same rerun
+        rerun(page, page.get_by_role("button", name="次へ").click)  # each click is one rerun, one slide on
+        assert page.get_by_text(f"{number} / {total}").count() == 1
         if page.locator(".report-block h2").first.inner_text().startswith("1-①"):
             break
-    page.wait_for_selector(".js-plotly-plot")
-    page.wait_for_timeout(1000)  # plotly draws after the page settles
+    assert page.locator(".js-plotly-plot").count() == 1
     assert float(page.locator(".report-block").first.evaluate("e => getComputedStyle(e).fontSize")[:-2]) >= 24
     page.screenshot(path=screenshot_directory / "presentation_indicator.png")
-    page.get_by_text("発表を終わる").click()
-    page.wait_for_selector("h1")
+    rerun(page, page.get_by_text("発表を終わる").click)
     assert page.locator("h1").first.inner_text() == "概要"
     assert page.locator("[data-testid='stSidebar']").is_visible()
