@@ -6,6 +6,8 @@ and their ratio; validate + import must be at least as fast as the plain read (r
 preview of a million rows (eight CSV files of 125,000 rows: a sheet holds at most a million cells)
 runs in the upload worker, as on the データ取込 page; its time, the worker's peak memory (RSS,
 which must stay under 500 MB) and what the server's memory grows by to receive it are printed.
+Last, every bad file of the tests' upload fixtures (and one over the size limit) is refused end to
+end, read and checked against a store with the sample data: the slowest must take under a second.
 """
 
 import resource
@@ -20,9 +22,10 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analytics import store
-from analytics.importer import import_files, read_files
+from analytics.bootstrap import prepare_store
+from analytics.importer import RejectedImportError, import_files, read_files, validate_files
 from analytics.plan import load_plans
-from analytics.spreadsheets import write_workbook
+from analytics.spreadsheets import MAX_FILE_BYTES, write_workbook
 from analytics.upload import READ_MEMORY_BYTES, preview_file, read_preview, write_preview
 from analytics.worker import run_limited
 
@@ -30,6 +33,8 @@ ROWS = 50_000
 SEED = 7
 PREVIEW_ROWS = 1_000_000
 PREVIEW_FILES = 8
+BAD_FILES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "upload"
+REFUSAL_SECONDS = 1.0
 
 
 def _long_layout(codes: list[str], rows: int) -> pd.DataFrame:
@@ -135,6 +140,38 @@ def measure_million_row_preview() -> None:
     print(f"server memory to receive the preview: +{received:,.0f} MB at peak")
 
 
+def measure_refusals() -> None:
+    """Each bad upload fixture refused end to end (read, checked, nothing written), median of 3; the slowest against a second."""
+    with tempfile.TemporaryDirectory() as folder:
+        engine = prepare_store(f"sqlite:///{folder}/refusals.sqlite3")
+        indicators = store.read_plans(engine)[-1].indicators
+        oversize = Path(folder) / "over_20MB.xlsx"
+        oversize.write_bytes(b"PK\x03\x04" + bytes(MAX_FILE_BYTES))
+        candidates = [path for path in sorted(BAD_FILES.iterdir()) if path.suffix != ".py"] + [oversize]
+        bad = [path for path in candidates if validate_files(read_files([path]), indicators).issues]
+        timings = {path.name: _median_refusal(engine, path) for path in bad}
+        engine.dispose()
+    for name, seconds in sorted(timings.items(), key=lambda item: -item[1]):
+        print(f"  refused {name}: {seconds:.2f} s")
+    slowest = max(timings.values())
+    met = "met" if slowest < REFUSAL_SECONDS else "NOT met"
+    print(f"bad files refused: {len(timings)}, slowest {slowest:.2f} s (target < {REFUSAL_SECONDS:.0f} s: {met})")
+
+
+def _median_refusal(engine, path: Path) -> float:
+    timings = []
+    for _ in range(3):
+        start = time.perf_counter()
+        try:
+            import_files(engine, read_files([path]), "benchmark", replace=True)
+        except RejectedImportError:
+            timings.append(time.perf_counter() - start)
+        else:
+            raise AssertionError(f"{path.name} was imported, not refused")
+    return sorted(timings)[1]
+
+
 if __name__ == "__main__":
     main()
     measure_million_row_preview()
+    measure_refusals()

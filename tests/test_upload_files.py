@@ -2,14 +2,13 @@
 refused with their message, quickly, and leave the store as it was."""
 
 import importlib.util
-import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from sqlalchemy.engine import Engine
 
-from analytics import store
+from analytics import spreadsheets, store
 from analytics.importer import RejectedImportError, import_files, read_files, validate_files
 from analytics.spreadsheets import MAX_FILE_BYTES
 
@@ -247,26 +246,33 @@ _MACRO = (
         ),
     ],
 )
-def test_bad_file_is_refused_within_a_second_with_its_message_and_the_store_is_unchanged(
+def test_bad_file_is_refused_with_its_message_and_the_store_is_unchanged(
     engine: Engine, name: str, messages: list[str]
 ) -> None:
+    # How long a refusal takes is a figure of benchmarks/bench_import.py, not a timed test.
     before = store.read_observations(engine), store.read_batches(engine)
-    started = time.perf_counter()
     with pytest.raises(RejectedImportError) as refused:
         import_files(engine, read_files([UPLOADS / name]), "tester", replace=True)
-    assert time.perf_counter() - started < 1.0
     assert [str(issue).removeprefix(f"{name} ").removeprefix(name) for issue in refused.value.issues] == messages
     pd.testing.assert_frame_equal(store.read_observations(engine), before[0])
     pd.testing.assert_frame_equal(store.read_batches(engine), before[1])
 
 
-def test_a_sheet_of_a_million_cells_is_refused_within_a_second_without_reading_it(engine: Engine) -> None:
+class _NoCellReader:
+    """Stands in for the cell reader where a file must be refused before any cell is read."""
+
+    @staticmethod
+    def from_filelike(_stream: object) -> None:
+        raise AssertionError("a cell was read")
+
+
+def test_a_sheet_of_a_million_cells_is_refused_without_reading_a_cell(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     content = _fixture_script().many_cells_workbook()
     indicators = store.read_plans(engine)[-1].indicators
-    # CPU time, not wall time: the machine running the suite may be shared.
-    started = time.process_time()
+    monkeypatch.setattr(spreadsheets, "CalamineWorkbook", _NoCellReader)
     validation = validate_files([("many.xlsx", content)], indicators)
-    assert time.process_time() - started < 1.0
     # Reading stops as soon as the range is too large, so the corner named is the first one past it.
     assert [str(issue) for issue in validation.issues] == [
         f"many.xlsx シート「調査結果」 セルALL1001: {_far_cell('ALL1001', '1,001', '1,000')}"
@@ -310,9 +316,7 @@ def _fixture_script():
 
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read(engine: Engine) -> None:
     indicators = store.read_plans(engine)[-1].indicators
-    started = time.perf_counter()
     validation = validate_files([("big.xlsx", b"PK\x03\x04" + bytes(MAX_FILE_BYTES))], indicators)
-    assert time.perf_counter() - started < 1.0
     assert [str(issue) for issue in validation.issues] == [
         "big.xlsx: ファイルが大きすぎます（20.0 MB、上限 20 MB）。不要なシートを削除するか、ファイルを分けてください。"
     ]
