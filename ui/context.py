@@ -1,7 +1,10 @@
 """What every page shares: the cached store, cached reads keyed on the data version, the sidebar and header."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
+from functools import partial
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -27,7 +30,9 @@ YEAR_KEY = "year"
 METHOD_KEY = "method"
 PLAN_THEN_KEY = "plan_then"
 _WRITTEN = "url_written"  # what this session last put in the URL, per query parameter
+_THIS_RUN = "read_this_run"  # the data version and settings, read once per run (start_run)
 _TOKYO = ZoneInfo("Asia/Tokyo")
+T = TypeVar("T")
 
 
 def show_failure(error: Exception) -> None:
@@ -49,6 +54,30 @@ def failures_shown() -> Iterator[None]:
 @st.cache_resource(show_spinner="データベースを準備しています…")
 def get_engine() -> Engine:
     return prepare_store()
+
+
+def start_run() -> None:
+    """Begin a run (dashboard.py, before anything reads): the store's data version and the settings
+    are then read once and shared by every read in the run, instead of once per read.
+
+    Every page follows a write with st.rerun, so no run needs to see its own writes. A page run on
+    its own (without dashboard.py) reads them afresh each time."""
+    st.session_state[_THIS_RUN] = {}
+
+
+def _read_once(name: str, read: Callable[[], T]) -> T:
+    memo = st.session_state.get(_THIS_RUN)
+    if memo is None:
+        return read()
+    if name not in memo:
+        memo[name] = read()
+    return memo[name]
+
+
+def _read_version() -> tuple[Engine, tuple[int, int]]:
+    """The store and its data version (the cache key of every read), read once per run."""
+    engine = get_engine()
+    return engine, _read_once("version", partial(store.read_data_version, engine))
 
 
 # Reads and evaluations are kept per data version and shared by every session as they are:
@@ -98,8 +127,7 @@ def _trend_figure(
 
 
 def read_plans() -> list[Plan]:
-    engine = get_engine()
-    return _read_plans(engine, store.read_data_version(engine))
+    return _read_plans(*_read_version())
 
 
 def read_current_plan() -> Plan:
@@ -116,19 +144,17 @@ def read_evaluated_plan(year: int | None = None) -> Plan:
     year = default_year(plans[-1].indicators, read_observations()) if year is None else year
     if year is None:  # no results yet: nothing is evaluated
         return plans[-1]
-    engine = get_engine()
-    return plan_in_force(plans, _read_revisions(engine, store.read_data_version(engine)), int(year))
+    return plan_in_force(plans, _read_revisions(*_read_version()), int(year))
 
 
 def read_observations() -> pd.DataFrame:
-    engine = get_engine()
-    return _read_observations(engine, store.read_data_version(engine))
+    return _read_observations(*_read_version())
 
 
 def read_settings() -> Settings:
     """The city's evaluation settings; a malformed settings file stops the page with its message."""
     try:
-        return load_settings()
+        return _read_once("settings", load_settings)
     except SettingsError as error:
         st.error(str(error), icon=":material/error:")
         st.stop()
@@ -137,12 +163,11 @@ def read_settings() -> Settings:
 def _chosen(year: int | None = None) -> tuple[Engine, tuple[int, int], Settings, int | None, str, int]:
     """The cache key of everything evaluated: store, data version, settings, year (default: the
     sidebar's), the sidebar's method and the plan revision evaluated against."""
-    engine = get_engine()
     settings = read_settings()
     method = st.session_state.get(METHOD_KEY) or settings.method
     year = st.session_state.get(YEAR_KEY) if year is None else year
     revision = read_evaluated_plan(year).revision
-    return engine, store.read_data_version(engine), settings, year, method, revision
+    return *_read_version(), settings, year, method, revision
 
 
 def read_evaluation(year: int | None = None) -> PlanEvaluation:
@@ -152,7 +177,7 @@ def read_evaluation(year: int | None = None) -> PlanEvaluation:
     年代/地域 breakdowns were loaded), the page stops with a pointer to the upload page instead of an
     evaluation without a year.
     """
-    if count_indicators_by_year(read_current_plan().indicators, read_observations()).empty:
+    if not read_years():
         st.info(
             "計画の指標の調査結果（全体の値）がまだ登録されていません。「データ取込」のページから取り込んでください。",
             icon=":material/info:",
@@ -211,8 +236,13 @@ def read_breakdown_figure(code: str, dimension: str) -> go.Figure:
     return _breakdown_figure(*_chosen(), code, dimension)
 
 
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _read_last_update(_engine: Engine, version: tuple[int, int]) -> datetime | None:
+    return store.read_last_update(_engine)
+
+
 def describe_last_update() -> str:
-    updated = store.read_last_update(get_engine())
+    updated = _read_last_update(*_read_version())
     return "—" if updated is None else updated.astimezone(_TOKYO).strftime("%Y年%-m月%-d日 %H:%M")
 
 
@@ -227,13 +257,11 @@ def read_years() -> list[int]:
     """Fiscal years with any overall value, newest first: the years that can be evaluated.
 
     Counted once per data version: the sidebar asks on every rerun of every page."""
-    engine = get_engine()
-    return _count_years(engine, store.read_data_version(engine))[0]
+    return _count_years(*_read_version())[0]
 
 
 def _read_default_year() -> int | None:
-    engine = get_engine()
-    return _count_years(engine, store.read_data_version(engine))[1]
+    return _count_years(*_read_version())[1]
 
 
 def read_commentary(year: int) -> pd.DataFrame:
