@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit import file_util
 
 from analytics.chart_data import export_csv, export_xlsx, name_download
 from analytics.charts import chart_config
@@ -58,15 +59,25 @@ _STREAMLIT_WORDS = {
 
 
 @cache
-def _document_head() -> str:
+def _document_head(charts: bool) -> str:
     script = (_ASSETS / "dashboard.js").read_text(encoding="utf-8")
     script = script.replace("__WORDS__", json.dumps(_STREAMLIT_WORDS, ensure_ascii=False))
+    script = script.replace("__MODULES__", json.dumps([find_chart_module()] if charts and find_chart_module() else []))
     return f"<style>{(_ASSETS / 'dashboard.css').read_text(encoding='utf-8')}</style><script>{script}</script>"
 
 
-def prepare_document() -> None:
-    """Japanese document language, no English Streamlit menus, phone-width cards, presentation keys."""
-    st.html(_document_head(), unsafe_allow_javascript=True)
+@cache
+def find_chart_module() -> str | None:
+    """The file name of Streamlit's own chart code (plotly.js, 4.7 MB), as its page imports it when
+    it draws the first chart; None when a Streamlit upgrade has renamed it (nothing is then loaded early)."""
+    found = sorted((Path(file_util.get_static_dir()) / "static" / "js").glob("PlotlyChart.*.js"))
+    return found[0].name if len(found) == 1 else None
+
+
+def prepare_document(*, charts: bool = False) -> None:
+    """Japanese document language, no English Streamlit menus, phone-width cards, presentation keys;
+    on a page with `charts`, the chart code loads while the server is still running the page."""
+    st.html(_document_head(charts), unsafe_allow_javascript=True)
 
 
 def show_table(table: pd.DataFrame, key: str) -> None:

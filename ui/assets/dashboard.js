@@ -2,6 +2,10 @@
 // English words Streamlit draws itself, and the presentation keys a presenter's clicker sends.
 (() => {
   document.documentElement.lang = "ja";
+  // A page with charts imports Streamlit's chart code (plotly.js) now, from the same file that its
+  // first chart imports (one module, loaded once), instead of after the server has sent that chart.
+  const main = document.querySelector('script[type="module"][src*="/static/js/index."]');
+  for (const module of main ? __MODULES__ : []) import(new URL(module, main.src).href).catch(() => {});
   if (window.dashboardReady) return;
   window.dashboardReady = true;
 
