@@ -5,6 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import streamlit as st
+from page_tables import page_tables
 from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
@@ -44,12 +45,12 @@ def test_everyone_sees_each_action_status_and_the_unreported_checklist() -> None
     assert not app.exception
     _select(app, "年度", 2024)
     app.run()
-    actions = app.table[0].value
+    actions = page_tables(app)[0]
     assert actions[["コード", "実施状況", "課題", "今後の方向性"]].head(2).values.tolist() == [
         ["1-①", "✕ 未実施", "予算不足", "改善"],
         ["1-②", "未報告", "", ""],
     ]
-    missing = app.table[2].value
+    missing = page_tables(app)[2]
     assert len(missing) == 20
     assert "1-①" not in missing["コード"].tolist()
 
@@ -66,7 +67,7 @@ def test_an_editor_saves_a_report_as_a_new_version(engine: Engine) -> None:
     assert not app.exception
     saved = store.read_action_reports(engine).set_index("action_code").loc["1-①"]
     assert (saved["status"], saved["result"], saved["entered_by"]) == ("○ 計画どおり", "ホームページを改修した", "山田")
-    assert app.table[0].value.loc[0, "実施状況"] == "○ 計画どおり"
+    assert page_tables(app)[0].loc[0, "実施状況"] == "○ 計画どおり"
 
 
 def test_an_admin_records_a_secondary_grade_beside_the_suggestion() -> None:
@@ -78,7 +79,7 @@ def test_an_admin_records_a_secondary_grade_beside_the_suggestion() -> None:
     next(button for button in app.button if button.label == "二次評価を記録する").click()
     app.run()
     assert not app.exception
-    grades = app.table[3].value.set_index("コード")
+    grades = page_tables(app)[3].set_index("コード")
     assert grades.loc["1.1", ["二次評価", "二次評価のコメント"]].tolist() == ["A 順調", "委員会の判断"]
     assert grades.loc["1.1", "一次評価（提案）"] != "A 順調"
     assert grades.loc["1.1", "差"] == "一次評価と異なる"
@@ -86,8 +87,8 @@ def test_an_admin_records_a_secondary_grade_beside_the_suggestion() -> None:
 
 def test_the_withdrawal_of_the_sample_reports_is_a_step_an_editor_can_undo(engine: Engine) -> None:
     app = _signed_in("山田")
-    history = next(table.value for table in app.table if "内容" in table.value.columns)
-    assert history[["取込", "取込者", "内容"]].values.tolist() == [[1, "山田", "サンプルデータの取り下げ"]]
+    history = next(table for table in page_tables(app) if "内容" in table.columns)
+    assert history[["取込", "取込者", "内容"]].values.tolist() == [["1", "山田", "サンプルデータの取り下げ"]]
     _select(app, "取り消す取込", 1)
     next(button for button in app.button if button.label == "取り消す").click()
     app.run()

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import streamlit as st
+from page_tables import page_tables
 from streamlit.testing.v1 import AppTest
 
 from analytics import store
@@ -39,7 +40,7 @@ def _open(page: str | None = None, **query: str) -> AppTest:
 
 def _tables(app: AppTest, column: str) -> list:
     """The page's tables that have `column`, in page order (each chart's number table comes first)."""
-    return [table.value for table in app.table if column in table.value.columns]
+    return [table for table in page_tables(app) if column in table.columns]
 
 
 def _texts(app: AppTest) -> str:
@@ -184,7 +185,8 @@ def test_every_status_on_the_overview_links_to_its_explanation() -> None:
 def test_plan_page_shows_the_tree_and_the_draft_comparison() -> None:
     app = _open("pages/plan_structure.py")
     assert [tab.label for tab in app.tabs] == ["現行の体系", "案の比較"]
-    assert [len(table.value) for table in app.table] == [6, 2, 3]
+    assert [len(table) for table in page_tables(app)] == [6, 2, 3]
+    assert len(app.table) == 0
     assert "② 自治会への加入促進" not in _texts(app)
     assert "⑨ 自治会への加入促進、役員の役割の効率化の事例の紹介" in _texts(app)
     comparison = app.get("html")[-1].proto.body

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from page_tables import page_tables
 from streamlit.testing.v1 import AppTest
 
 from analytics import store
@@ -33,7 +34,7 @@ print(app.success[0].value)
 
 def _value_of_1_1(app: AppTest) -> str:
     """1-①'s value in the overview's table of all indicators."""
-    table = app.table[-1].value
+    table = page_tables(app)[-1]
     return table.loc[table["指標"] == "1-①", "値"].iloc[0]
 
 

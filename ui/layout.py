@@ -2,6 +2,8 @@
 
 import html
 import json
+import math
+from datetime import datetime
 from functools import cache, partial
 from pathlib import Path
 
@@ -81,16 +83,14 @@ def prepare_document(*, charts: bool = False) -> None:
 
 
 def show_table(table: pd.DataFrame, key: str) -> None:
-    """A table on a wide screen; on a phone the same rows as cards, so nothing scrolls sideways.
+    """A table on a wide screen that becomes one card per row on a phone, so nothing scrolls sideways.
 
-    Every row goes to the browser twice (table and cards) on every rerun, so a long table is shown
-    a page of PAGE_ROWS rows at a time.
+    It is one st.html element (a plain HTML table that ui/assets/dashboard.css stacks below 640 px),
+    not Streamlit's table widget: the browser lays it out without React drawing every cell on a
+    rerun. A long table is still shown a page of PAGE_ROWS rows at a time.
     """
     shown = table.iloc[choose_page(len(table), key)]
-    with st.container(key=f"wide-{key}"):
-        st.table(shown, hide_index=True)
-    with st.container(key=f"cards-{key}"):
-        st.html(_render_cards(shown))
+    st.html(_render_table(shown, key))
 
 
 def choose_page(rows: int, key: str, *, per_page: int = PAGE_ROWS, unit: str = "行") -> slice:
@@ -154,14 +154,39 @@ def _format_numbers(table: pd.DataFrame) -> pd.DataFrame:
     return table.astype(object).map(text)
 
 
-def _render_cards(table: pd.DataFrame) -> str:
-    cards = "".join(
-        '<div class="card"><dl>'
+def _render_table(table: pd.DataFrame, key: str) -> str:
+    """`table` without its index as an HTML table whose every cell carries its column's name
+    (`data-label`), which a phone shows beside the value; numeric columns align right."""
+    labels = [html.escape(str(column)) for column in table.columns]
+    openings = [
+        f'<td data-label="{label}" class="num">' if _is_number(dtype) else f'<td data-label="{label}">'
+        for label, dtype in zip(labels, table.dtypes, strict=True)
+    ]
+    rows = "".join(
+        "<tr>"
         + "".join(
-            f"<dt>{html.escape(str(column))}</dt><dd>{html.escape(str(value))}</dd>"
-            for column, value in zip(table.columns, row, strict=True)
+            f"{opening}{html.escape(_cell_text(value))}</td>" for opening, value in zip(openings, row, strict=True)
         )
-        + "</dl></div>"
-        for row in table.itertuples(index=False)
+        + "</tr>"
+        for row in table.itertuples(index=False, name=None)
     )
-    return f'<div class="cards">{cards}</div>'
+    if not rows:
+        rows = f'<tr class="empty"><td colspan="{max(len(labels), 1)}">該当なし</td></tr>'
+    head = "".join(f'<th scope="col">{label}</th>' for label in labels)
+    return (
+        f'<table class="page-table table-{html.escape(key)}">'
+        f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def _is_number(dtype: object) -> bool:
+    return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+
+
+def _cell_text(value: object) -> str:
+    """A value as Streamlit's table showed it: blank when missing, a time to the second."""
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    return str(value)
