@@ -1,6 +1,7 @@
 """Everything the pages and reports show for one year and method, evaluated once."""
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import pandas as pd
 
@@ -23,7 +24,12 @@ class PlanEvaluation:
 
     def history_of(self, code: str) -> pd.DataFrame:
         """One indicator's overall series up to the evaluated year."""
-        return self.history[self.history["indicator_code"] == code]
+        return self._histories.get(code, self.history.iloc[:0])
+
+    @cached_property
+    def _histories(self) -> dict[str, pd.DataFrame]:
+        # Split once: a page draws several indicators, and each filter would scan every series.
+        return dict(list(self.history.groupby("indicator_code", sort=False, observed=True)))
 
     def breakdowns_of(self, code: str) -> pd.DataFrame:
         return self.breakdowns[self.breakdowns["code"] == code]

@@ -4,8 +4,16 @@ import streamlit as st
 
 from analytics import vocabulary as v
 from analytics.chart_data import describe_trend, tabulate_trend
-from analytics.presentation import describe_observation, describe_status, outline_policy
-from ui.context import read_current_plan, read_evaluation, read_trend_figure, show_header, take_from_url, write_to_url
+from analytics.presentation import describe_observation, describe_status
+from ui.context import (
+    read_current_plan,
+    read_evaluation,
+    read_policy_outline,
+    read_trend_figure,
+    show_header,
+    take_from_url,
+    write_to_url,
+)
 from ui.help import link_to_method
 from ui.layout import choose_page, show_chart
 
@@ -67,4 +75,4 @@ for start in range(0, len(indicators), COLUMNS):
             )
             link_to_method(indicator["code"])
 with st.expander(f"この{policy_level}の{plan.sublevels}", expanded=True):
-    st.markdown(outline_policy(plan, code))
+    st.markdown(read_policy_outline(code))

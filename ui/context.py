@@ -22,7 +22,7 @@ from analytics.evaluation_settings import Settings, SettingsError, load_settings
 from analytics.failures import explain_failure
 from analytics.plan import Plan
 from analytics.plan_admin import describe_revision, plan_in_force
-from analytics.presentation import order_breakdowns
+from analytics.presentation import order_breakdowns, outline_policy
 from analytics.progress import TargetError
 from analytics.sample_data import describe_sample
 
@@ -224,6 +224,16 @@ def _status_figure(
 def read_status_figure() -> go.Figure:
     """The status counts per 基本方針 for the chosen year and method, built once and then reused."""
     return _status_figure(*_chosen())
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _outline_policy(_engine: Engine, version: tuple[int, int], code: str) -> str:
+    return outline_policy(_read_plans(_engine, version)[-1], code)
+
+
+def read_policy_outline(code: str) -> str:
+    """The current plan's tree under one 基本方針 (Markdown), built once per data version."""
+    return _outline_policy(*_read_version(), code)
 
 
 def label_policies(plan: Plan) -> dict[str, str]:
