@@ -5,7 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from analytics import vocabulary as v
-from ui.context import failures_shown, read_current_plan, show_sidebar, start_run
+from ui.context import failures_shown, read_current_plan, show_sidebar
 from ui.layout import prepare_document
 
 APP_TITLE = "参画と協働 指標ダッシュボード"
@@ -13,7 +13,6 @@ APP_TITLE = "参画と協働 指標ダッシュボード"
 # pages have no icons for the same reason: Streamlit makes the current page's icon the favicon.
 ICON = str(Path(__file__).parent / "ui" / "assets" / "favicon.png")
 
-start_run()
 # The navigation reads the plan's own level names, so it too sits inside the error boundary.
 with failures_shown():
     with_charts = [

@@ -633,10 +633,14 @@ def read_data_version(engine: Engine) -> tuple[int, int]:
     """A cheap fingerprint that changes whenever plans or observations change (for caches): the
     newest batch, and when a plan revision was last written, in microseconds (a revision rewritten
     in place, as when the shipped demo plan changes, keeps its number and its node count)."""
+    # One statement: every rerun of every page asks, several times.
+    newest = sa.select(
+        sa.select(sa.func.max(batches.c.id)).scalar_subquery(),
+        sa.select(sa.func.max(plan_versions.c.loaded_at)).scalar_subquery(),
+    )
     with engine.connect() as connection:
-        batch = connection.execute(sa.select(sa.func.max(batches.c.id))).scalar() or 0
-        written = connection.execute(sa.select(sa.func.max(plan_versions.c.loaded_at))).scalar()
-    return batch, 0 if written is None else round(written.timestamp() * 1_000_000)
+        batch, written = connection.execute(newest).one()
+    return batch or 0, 0 if written is None else round(written.timestamp() * 1_000_000)
 
 
 def read_data_stamp(engine: Engine) -> str:

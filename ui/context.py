@@ -1,10 +1,9 @@
 """What every page shares: the cached store, cached reads keyed on the data version, the sidebar and header."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from functools import partial
-from typing import TypeVar
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -18,7 +17,7 @@ from analytics.assessment import PlanEvaluation, count_indicators_by_year, defau
 from analytics.bootstrap import prepare_store
 from analytics.charts import plot_breakdown, plot_indicator_trend, plot_status_counts
 from analytics.evaluation_cache import evaluate_stored_plan
-from analytics.evaluation_settings import Settings, SettingsError, load_settings
+from analytics.evaluation_settings import SETTINGS_PATH, Settings, SettingsError, load_settings
 from analytics.failures import explain_failure
 from analytics.plan import Plan
 from analytics.plan_admin import describe_revision, plan_in_force
@@ -30,9 +29,7 @@ YEAR_KEY = "year"
 METHOD_KEY = "method"
 PLAN_THEN_KEY = "plan_then"
 _WRITTEN = "url_written"  # what this session last put in the URL, per query parameter
-_THIS_RUN = "read_this_run"  # the data version and settings, read once per run (start_run)
 _TOKYO = ZoneInfo("Asia/Tokyo")
-T = TypeVar("T")
 
 
 def show_failure(error: Exception) -> None:
@@ -56,28 +53,10 @@ def get_engine() -> Engine:
     return prepare_store()
 
 
-def start_run() -> None:
-    """Begin a run (dashboard.py, before anything reads): the store's data version and the settings
-    are then read once and shared by every read in the run, instead of once per read.
-
-    Every page follows a write with st.rerun, so no run needs to see its own writes. A page run on
-    its own (without dashboard.py) reads them afresh each time."""
-    st.session_state[_THIS_RUN] = {}
-
-
-def _read_once(name: str, read: Callable[[], T]) -> T:
-    memo = st.session_state.get(_THIS_RUN)
-    if memo is None:
-        return read()
-    if name not in memo:
-        memo[name] = read()
-    return memo[name]
-
-
 def _read_version() -> tuple[Engine, tuple[int, int]]:
-    """The store and its data version (the cache key of every read), read once per run."""
+    """The store and its data version: the cache key of every read."""
     engine = get_engine()
-    return engine, _read_once("version", partial(store.read_data_version, engine))
+    return engine, store.read_data_version(engine)
 
 
 # Reads and evaluations are kept per data version and shared by every session as they are:
@@ -151,10 +130,25 @@ def read_observations() -> pd.DataFrame:
     return _read_observations(*_read_version())
 
 
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _load_settings(stamp: tuple[int, int] | None) -> Settings:
+    return load_settings(SETTINGS_PATH)
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """When the file was last written and its size (None when it cannot be read): an edited file
+    has a new stamp, so the settings are read again, and otherwise read once, not on every call."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size
+
+
 def read_settings() -> Settings:
     """The city's evaluation settings; a malformed settings file stops the page with its message."""
     try:
-        return _read_once("settings", load_settings)
+        return _load_settings(_stamp(SETTINGS_PATH))
     except SettingsError as error:
         st.error(str(error), icon=":material/error:")
         st.stop()
