@@ -56,3 +56,16 @@ def test_chart_downloads_as_png_through_plotlys_own_button(
     download.value.save_as(saved)
     assert download.value.suggested_filename == "1-②_令和6(2024)年度.png"
     assert saved.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize(
+    ("path", "fetched"), [("", 1), ("trends", 1), ("method", 0)], ids=["overview", "trends", "method"]
+)
+def test_chart_code_is_downloaded_once_on_pages_with_charts_and_not_on_others(
+    browser: Browser, app_url: str, path: str, fetched: int
+) -> None:
+    # Pages with charts load it as the page begins (ui/assets/dashboard.js): from the same file as
+    # Streamlit's own chart, so its 4.7 MB come once, and not at all on a page without charts.
+    page = open_page(browser, f"{app_url}/{path}")
+    chart_code = "performance.getEntriesByType('resource').filter((r) => r.name.includes('/PlotlyChart.')).length"
+    assert page.evaluate(chart_code) == fetched

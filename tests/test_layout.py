@@ -98,3 +98,10 @@ def test_charts_are_paged_in_their_own_count_and_word() -> None:
         "全30件のうち 25〜30件目",
         "[25, 26, 27, 28, 29, 30]",
     )
+
+
+def test_pinned_streamlit_ships_its_chart_code_as_one_file_that_chart_pages_load_early() -> None:
+    from ui.layout import find_chart_module
+
+    # None would mean an upgrade renamed or split it: chart pages would then quietly stop loading it early.
+    assert find_chart_module() is not None

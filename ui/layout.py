@@ -72,7 +72,7 @@ def _document_head(charts: bool) -> str:
 def find_chart_module() -> str | None:
     """The file name of Streamlit's own chart code (plotly.js, 4.7 MB), as its page imports it when
     it draws the first chart; None when a Streamlit upgrade has renamed it (nothing is then loaded early)."""
-    found = sorted((Path(file_util.get_static_dir()) / "static" / "js").glob("PlotlyChart.*.js"))
+    found = list((Path(file_util.get_static_dir()) / "static" / "js").glob("PlotlyChart.*.js"))
     return found[0].name if len(found) == 1 else None
 
 
