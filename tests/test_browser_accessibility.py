@@ -9,7 +9,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page, expect
-from streamlit_browser import new_context, wait_until_drawn
+from streamlit_browser import new_context, rerun, wait_until_drawn
 
 PAGES = {
     "": "概要",
@@ -116,7 +116,9 @@ def test_chart_numbers_download_as_csv_with_bom_and_as_xlsx_named_after_indicato
     browser: Browser, app_url: str, screenshot_directory: Path
 ) -> None:
     page, _ = _visit(browser, f"{app_url}/indicator?indicator={quote('1-②')}", 1440)
-    page.get_by_text("グラフの数値（表とダウンロード）").first.click()
+    # Opening the expander reruns the page to send its numbers: the buttons are pressed once that
+    # run is drawn, not while its elements (and the Excel file's deferred id) are still arriving.
+    rerun(page, page.get_by_text("グラフの数値（表とダウンロード）").first.click)
     with page.expect_download() as csv_download:
         page.get_by_role("button", name="CSV でダウンロード").first.click()
     assert csv_download.value.suggested_filename == "1-②_令和6(2024)年度.csv"
