@@ -64,7 +64,8 @@ _STREAMLIT_WORDS = {
 def _document_head(charts: bool) -> str:
     script = (_ASSETS / "dashboard.js").read_text(encoding="utf-8")
     script = script.replace("__WORDS__", json.dumps(_STREAMLIT_WORDS, ensure_ascii=False))
-    script = script.replace("__MODULES__", json.dumps([find_chart_module()] if charts and find_chart_module() else []))
+    modules = [find_chart_module()] if charts else []
+    script = script.replace("__MODULES__", json.dumps([module for module in modules if module]))
     return f"<style>{(_ASSETS / 'dashboard.css').read_text(encoding='utf-8')}</style><script>{script}</script>"
 
 
@@ -112,7 +113,7 @@ def show_chart(figure: go.Figure, table: pd.DataFrame, *, subject: str, year: in
     """
     st.plotly_chart(figure, config=chart_config(name_download(subject, year, "png")[:-4]), key=key, alt=alt)
     # The numbers are built and sent only once the expander is opened: a page of charts would
-    # otherwise send (and the browser lay out) every chart's table, cards and files on every rerun.
+    # otherwise send (and the browser lay out) every chart's table and files on every rerun.
     numbers = st.expander("グラフの数値（表とダウンロード）", key=f"{key}-numbers-open", on_change="rerun")
     if not numbers.open:
         return
